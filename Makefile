@@ -1,0 +1,50 @@
+# Waardevol: `make run` to try it, `make test` to test it. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+MANAGE = $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Tests run with DEBUG off (as production) and a throwaway key.
+TEST_ENV = SECRET_KEY=insecure-test-only-key DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: install run test bench lint messages clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(BIN)/.installed
+	DEBUG=1 $(MANAGE) compilemessages --locale en --ignore '.venv*' --ignore node_modules -v 0
+
+messages: $(BIN)/.installed
+	DEBUG=1 $(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv*' \
+		--ignore node_modules --ignore staticfiles --ignore tests
+
+install: $(BIN)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
+
+run: install
+	DEBUG=1 $(MANAGE) migrate --noinput -v 0
+	DEBUG=1 $(MANAGE) load_content
+	DEBUG=1 $(MANAGE) seed_demo
+	@echo "Waardevol runs at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(TEST_ENV) $(BIN)/python -m tests.benchmarks
+
+lint: install
+	$(BIN)/ruff check .
+	SECRET_KEY=lint $(MANAGE) makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .cache db.sqlite3* locale/en/LC_MESSAGES/django.mo

@@ -1,0 +1,65 @@
+"""One access helper per object type: every object a user asks for by id goes through here.
+
+Objects are scoped to the user's municipality, so another municipality's id is a 404 (we do not
+confirm it exists). A lezer who tries to write gets a 403.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Action, Assessment, Membership, Project
+
+
+def membership_for_user(user: AbstractBaseUser, *, write: bool = False) -> Membership:
+    """The user's membership; users without a municipality (e.g. VNG editors) get a 403."""
+    membership = getattr(user, "membership", None) if user.is_authenticated else None
+    if membership is None:
+        raise PermissionDenied("No municipality")
+    if write and not membership.can_edit:
+        raise PermissionDenied("Read-only role")
+    return membership
+
+
+def _membership_or_404(user: AbstractBaseUser) -> Membership:
+    try:
+        return membership_for_user(user, write=False)
+    except PermissionDenied as exc:
+        # Without a municipality nothing exists for this user: 404, not 403.
+        raise Http404 from exc
+
+
+def project_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> Project:
+    membership = _membership_or_404(user)
+    project = get_object_or_404(
+        Project.objects.select_related("municipality", "owner"),
+        pk=pk, municipality_id=membership.municipality_id,
+    )
+    if write and not membership.can_edit:
+        raise PermissionDenied("Read-only role")
+    return project
+
+
+def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> Assessment:
+    membership = _membership_or_404(user)
+    assessment = get_object_or_404(
+        Assessment.objects.select_related(
+            "project", "project__municipality", "started_by", "completed_by"
+        ),
+        pk=pk, project__municipality_id=membership.municipality_id,
+    )
+    if write and not membership.can_edit:
+        raise PermissionDenied("Read-only role")
+    return assessment
+
+
+def action_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> Action:
+    membership = _membership_or_404(user)
+    action = get_object_or_404(
+        Action.objects.select_related("assessment", "assessment__project", "perspective"),
+        pk=pk, assessment__project__municipality_id=membership.municipality_id,
+    )
+    if write and not membership.can_edit:
+        raise PermissionDenied("Read-only role")
+    return action

@@ -1,0 +1,60 @@
+"""Accounts: login, password reset and invitations, in our own look."""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import services
+from .access import membership_for_user
+from .forms import InviteAcceptForm, InviteForm
+from .models import Invitation
+
+login_view = auth_views.LoginView.as_view(redirect_authenticated_user=True)
+password_reset_view = auth_views.PasswordResetView.as_view()
+password_reset_confirm_view = auth_views.PasswordResetConfirmView.as_view()
+
+
+@login_required
+def invite_create(request: HttpRequest) -> HttpResponse:
+    membership = membership_for_user(request.user, write=True)
+    if not membership.can_invite:
+        return render(request, "errors/403.html", status=403)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invitation_create(membership=membership, **form.cleaned_data)
+        link = request.build_absolute_uri(reverse("invite_accept", args=[invitation.token]))
+        send_mail(
+            _("Uitnodiging voor Waardevol"),
+            render_to_string("registration/invitation_email.txt", {
+                "link": link, "municipality": membership.municipality,
+                "inviter": request.user,
+            }),
+            None, [invitation.email],
+        )
+        messages.success(request, _("De uitnodiging is verstuurd naar %(email)s.")
+                         % {"email": invitation.email})
+        return redirect("assessments:overview")
+    return render(request, "registration/invite_form.html", {"form": form})
+
+
+def invite_accept(request: HttpRequest, token) -> HttpResponse:
+    invitation = get_object_or_404(Invitation, token=token, accepted_at__isnull=True)
+    form = InviteAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(
+            invitation=invitation, username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welkom bij Waardevol."))
+        return redirect("assessments:overview")
+    return render(request, "registration/invite_accept.html",
+                  {"form": form, "invitation": invitation})

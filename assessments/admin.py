@@ -1,0 +1,44 @@
+from django.contrib import admin
+
+from .models import Action, Assessment, Invitation, Membership, Municipality, Project
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "cbs_code"]
+    search_fields = ["name", "cbs_code"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "municipality", "role", "is_manager"]
+    list_filter = ["role", "is_manager", "municipality"]
+    search_fields = ["user__username", "user__email", "municipality__name"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["name", "municipality", "phase", "updated_at"]
+    list_filter = ["municipality", "phase"]
+    search_fields = ["name"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    list_display = ["project", "status", "started_at", "completed_at", "overall_score"]
+    list_filter = ["status"]
+    raw_id_fields = ["project", "started_by", "completed_by", "reopened_from"]
+    readonly_fields = ["content_snapshot", "content_revision"]
+
+
+admin.site.register(Invitation)
+admin.site.register(Action)

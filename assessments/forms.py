@@ -1,0 +1,161 @@
+"""Forms validate and convert; the services write."""
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from perspectives.models import Perspective
+
+from .models import REASON_MAX, Action, AnswerKind, Project, Role
+from .selectors import PerspectiveView, QuestionView
+from .services import AnswerValues, answer_fingerprint
+
+CHARACTERISTIC_FIELDS = [
+    "in_public_space", "processes_personal_data", "uses_algorithms", "involves_citizens",
+    "involves_partners",
+]
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = ["name", "description", "phase", *CHARACTERISTIC_FIELDS]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4}),
+                   "phase": forms.RadioSelect}
+        help_texts = {
+            "name": _("Bijvoorbeeld ‘Slimme lantaarnpalen Centrum’ of ‘Chatbot Burgerzaken’."),
+            "description": _("Wat doet het project, voor wie, en met welke technologie?"),
+        }
+
+
+class CharacteristicsForm(forms.ModelForm):
+    """The wizard's introduction: the characteristics that decide which questions apply."""
+
+    class Meta:
+        model = Project
+        fields = ["phase", *CHARACTERISTIC_FIELDS]
+        widgets = {"phase": forms.RadioSelect}
+
+
+class ResolveChoice:
+    MINE = "mine"
+    THEIRS = "theirs"
+
+
+class PerspectiveStepForm(forms.Form):
+    """One wizard step: per applicable question an answer, a reason for n.v.t. and a note.
+
+    Hidden per question: the answer version the page was based on and a fingerprint of the
+    answer as shown, so saving can tell an untouched answer from a changed one and detect that a
+    colleague changed it in the meantime.
+    """
+
+    def __init__(self, *args, perspective: PerspectiveView,
+                 conflicts: dict[int, object] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.perspective = perspective
+        self.conflicts = conflicts or {}
+        for question in self.questions:
+            self._add_question_fields(question)
+
+    @property
+    def questions(self) -> list[QuestionView]:
+        return [q for q in self.perspective.questions if q.applicable]
+
+    def _add_question_fields(self, question: QuestionView) -> None:
+        prefix = f"q{question.id}"
+        answer = question.answer
+        choices = [(str(level), f"{level} – {label}") for level, label in enumerate(question.scale)]
+        choices += [(AnswerKind.UNKNOWN, _("Weet ik niet")),
+                    (AnswerKind.NOT_APPLICABLE, _("Niet van toepassing"))]
+        self.fields[f"{prefix}-answer"] = forms.ChoiceField(
+            label=question.text, help_text=question.help_text, choices=choices,
+            widget=forms.RadioSelect, required=False,
+        )
+        self.fields[f"{prefix}-reason"] = forms.CharField(
+            label=_("Reden waarom de vraag niet van toepassing is"), max_length=REASON_MAX,
+            required=False, help_text=_("Verplicht bij ‘niet van toepassing’."),
+        )
+        self.fields[f"{prefix}-note"] = forms.CharField(
+            label=_("Toelichting of bewijs (optioneel)"), max_length=2000, required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields[f"{prefix}-version"] = forms.IntegerField(
+            widget=forms.HiddenInput, min_value=0, initial=answer.version if answer else 0,
+        )
+        self.fields[f"{prefix}-original"] = forms.CharField(
+            widget=forms.HiddenInput, max_length=16,
+            initial=answer_fingerprint(AnswerValues.of(answer)), required=False,
+        )
+        if answer is not None:
+            value = str(answer.score) if answer.kind == AnswerKind.SCORE else answer.kind
+            self.initial.setdefault(f"{prefix}-answer", value)
+            self.initial.setdefault(f"{prefix}-reason", answer.na_reason)
+            self.initial.setdefault(f"{prefix}-note", answer.note)
+        if question.id in self.conflicts:
+            self.fields[f"{prefix}-resolve"] = forms.ChoiceField(
+                label=_("Welk antwoord wilt u bewaren?"),
+                choices=[(ResolveChoice.MINE, _("Mijn antwoord")),
+                         (ResolveChoice.THEIRS, _("Het antwoord van mijn collega"))],
+                widget=forms.RadioSelect, required=True,
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            prefix = f"q{question.id}"
+            if (cleaned.get(f"{prefix}-answer") == AnswerKind.NOT_APPLICABLE
+                    and not (cleaned.get(f"{prefix}-reason") or "").strip()):
+                self.add_error(f"{prefix}-reason",
+                               _("Geef een korte reden waarom deze vraag niet van toepassing is."))
+        return cleaned
+
+    def submitted(self, question: QuestionView) -> AnswerValues | None:
+        prefix = f"q{question.id}"
+        choice = self.cleaned_data.get(f"{prefix}-answer")
+        if not choice:
+            return None
+        is_score = choice.isdigit()
+        return AnswerValues(
+            kind=AnswerKind.SCORE if is_score else choice,
+            score=int(choice) if is_score else None,
+            na_reason=self.cleaned_data.get(f"{prefix}-reason", ""),
+            note=self.cleaned_data.get(f"{prefix}-note", ""),
+        ).normalised()
+
+    def changed_by_user(self, question: QuestionView) -> bool:
+        prefix = f"q{question.id}"
+        return answer_fingerprint(self.submitted(question)) != self.cleaned_data.get(
+            f"{prefix}-original"
+        )
+
+    def base_version(self, question: QuestionView) -> int:
+        return self.cleaned_data.get(f"q{question.id}-version") or 0
+
+    def resolution(self, question: QuestionView) -> str | None:
+        return self.cleaned_data.get(f"q{question.id}-resolve")
+
+
+class ActionForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["perspective", "description", "owner", "due_date", "status"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                   "status": forms.RadioSelect}
+        help_texts = {"owner": _("Wie is verantwoordelijk? Naam of functie.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["perspective"].queryset = Perspective.objects.order_by("number")
+        self.fields["perspective"].empty_label = None
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres van uw collega"), max_length=254)
+    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, widget=forms.RadioSelect,
+                             initial=Role.EDITOR)
+
+
+class InviteAcceptForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ["username", "first_name", "last_name"]

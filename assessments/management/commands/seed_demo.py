@@ -1,0 +1,133 @@
+"""Demo data: a municipality with a bewerker, a lezer and a VNG editor, and a few projects.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from assessments import selectors, services
+from assessments.models import AnswerKind, Municipality, Project, Role
+from perspectives.models import Perspective, Question
+
+DEMO_PASSWORD = "waardevol-demo"
+DEMO_USERS = [
+    # username, first, last, role (None = VNG editor without municipality), is_manager
+    ("bewerker", "Bea", "Bewerker", Role.EDITOR, True),
+    ("lezer", "Lex", "Lezer (wethouder)", Role.READER, False),
+    ("vng", "Vera", "VNG-beheerder", None, False),
+]
+
+
+def _demo_answer(index: int) -> services.AnswerValues:
+    """A varied but deterministic answer, with notes, 'weet ik niet' and a reasoned n.v.t."""
+    pattern = [3, 2, 4, 1, 3, 0, 2, 4, 3, 2, 1, 3]
+    if index % 11 == 5:
+        return services.AnswerValues(AnswerKind.UNKNOWN, note="Navragen bij de leverancier.")
+    if index % 13 == 7:
+        return services.AnswerValues(AnswerKind.NOT_APPLICABLE,
+                                     na_reason="Geen externe partij betrokken in deze fase.")
+    note = "Vastgelegd in het projectplan." if index % 3 == 0 else ""
+    return services.AnswerValues(AnswerKind.SCORE, score=pattern[index % len(pattern)], note=note)
+
+
+class Command(BaseCommand):
+    help = "Create a demo municipality, users and projects (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        municipality, _ = Municipality.objects.get_or_create(
+            cbs_code="GM9999", defaults={"name": "Demogemeente Waardevol"}
+        )
+        users = {}
+        User = get_user_model()
+        for username, first, last, role, manager in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={"first_name": first, "last_name": last,
+                          "email": f"{username}@demo.waardevol.invalid"},
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                if role is None:
+                    user.is_staff = True
+                user.save()
+                if role is None:
+                    user.groups.add(Group.objects.get(name="VNG-beheerder"))
+                else:
+                    services.membership_create(user=user, municipality=municipality, role=role,
+                                               is_manager=manager)
+            users[username] = user
+        if not Question.objects.exists():
+            self.stderr.write("No content loaded: run `manage.py load_content` first.")
+            return
+        editor = users["bewerker"]
+        self._completed_project(municipality, editor)
+        self._concept_project(municipality, editor)
+        if not Project.objects.filter(municipality=municipality,
+                                      name="Living lab Stationsplein").exists():
+            services.project_create(
+                municipality=municipality, owner=editor, name="Living lab Stationsplein",
+                description="Proef met sensoren voor drukte en luchtkwaliteit op het "
+                            "Stationsplein, samen met de hogeschool.",
+                phase="idee", in_public_space=True, involves_partners=True,
+                involves_citizens=True,
+            )
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
+                                             "http://127.0.0.1:8000/account/login/ with:"))
+        for username, _first, _last, role, _manager in DEMO_USERS:
+            label = role.label if role else "VNG-beheerder (admin: /beheer/)"
+            self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
+
+    def _answer_all(self, assessment, user, limit=None):
+        result = selectors.assessment_result(assessment)
+        applicable = [q for q in result.questions if q.applicable][:limit]
+        for index, view in enumerate(applicable):
+            services.answer_save(assessment=assessment, question=Question.objects.get(pk=view.id),
+                                 user=user, values=_demo_answer(index),
+                                 base_version=view.answer.version if view.answer else 0)
+
+    def _completed_project(self, municipality, editor):
+        name = "Slimme lantaarnpalen Centrum"
+        if Project.objects.filter(municipality=municipality, name=name).exists():
+            return
+        project = services.project_create(
+            municipality=municipality, owner=editor, name=name,
+            description="Lantaarnpalen met sensoren die licht dimmen en drukte meten in het "
+                        "centrum, met een externe leverancier.",
+            phase="experiment", in_public_space=True, processes_personal_data=True,
+            involves_partners=True,
+        )
+        assessment = services.assessment_start(project=project, user=editor, language="nl")
+        self._answer_all(assessment, editor)
+        services.assessment_complete(assessment=assessment, user=editor)
+        perspectives = {p.number: p for p in Perspective.objects.all()}
+        today = date.today()
+        services.action_create(
+            assessment=assessment, user=editor, perspective=perspectives[4],
+            description="Informatieborden plaatsen en een meldpunt openen voor bewoners.",
+            owner="Projectleider openbare ruimte", due_date=today + timedelta(days=30),
+        )
+        services.action_create(
+            assessment=assessment, user=editor, perspective=perspectives[7],
+            description="DPIA laten uitvoeren voor de drukte-sensoren.",
+            owner="Privacy officer", due_date=today + timedelta(days=60), status="bezig",
+        )
+
+    def _concept_project(self, municipality, editor):
+        name = "Chatbot Burgerzaken"
+        if Project.objects.filter(municipality=municipality, name=name).exists():
+            return
+        project = services.project_create(
+            municipality=municipality, owner=editor, name=name,
+            description="Een chatbot die vragen over paspoorten en verhuizingen beantwoordt.",
+            phase="implementatie", processes_personal_data=True, uses_algorithms=True,
+            involves_citizens=True,
+        )
+        assessment = services.assessment_start(project=project, user=editor, language="nl")
+        self._answer_all(assessment, editor, limit=14)
+        services.assessment_set_step(assessment=assessment, step=4)

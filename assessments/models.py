@@ -1,0 +1,243 @@
+"""Municipalities, their members, projects, assessments, answers and improvement actions."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from perspectives.models import Characteristic, Perspective, Question
+
+NAME_MAX = 200
+DESCRIPTION_MAX = 2000
+NOTE_MAX = 2000
+REASON_MAX = 300
+ACTION_MAX = 500
+OWNER_MAX = 100
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("naam"), max_length=100)
+    cbs_code = models.CharField(
+        _("CBS-code"), max_length=6, unique=True,
+        validators=[RegexValidator(r"^GM\d{4}$", _("Gebruik de vorm GM0363."))],
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("gemeente")
+        verbose_name_plural = _("gemeenten")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    EDITOR = "bewerker", _("Bewerker")
+    READER = "lezer", _("Lezer")
+
+
+class Membership(models.Model):
+    """A user belongs to exactly one municipality, with one role."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="membership", verbose_name=_("gebruiker"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
+                                     related_name="memberships", verbose_name=_("gemeente"))
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.EDITOR)
+    is_manager = models.BooleanField(
+        _("beheerder"), default=False,
+        help_text=_("Mag collega's van dezelfde gemeente uitnodigen."),
+    )
+
+    class Meta:
+        verbose_name = _("lidmaatschap")
+        verbose_name_plural = _("lidmaatschappen")
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.municipality} ({self.get_role_display()})"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.role == Role.EDITOR
+
+    @property
+    def can_invite(self) -> bool:
+        return self.role == Role.EDITOR and self.is_manager
+
+
+class Invitation(models.Model):
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
+                                     related_name="invitations")
+    email = models.EmailField(_("e-mailadres"), max_length=254)
+    role = models.CharField(_("rol"), max_length=20, choices=Role.choices, default=Role.EDITOR)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uitnodiging")
+        verbose_name_plural = _("uitnodigingen")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.municipality})"
+
+
+class Phase(models.TextChoices):
+    IDEA = "idee", _("Idee")
+    PILOT = "experiment", _("Experiment / pilot")
+    IMPLEMENTATION = "implementatie", _("Implementatie")
+    OPERATION = "beheer", pgettext_lazy("project phase", "Beheer")
+
+
+class Project(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
+                                     related_name="projects", verbose_name=_("gemeente"))
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                              related_name="projects", verbose_name=_("eigenaar"))
+    name = models.CharField(_("naam"), max_length=NAME_MAX)
+    description = models.TextField(_("omschrijving"), max_length=DESCRIPTION_MAX, blank=True)
+    phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.IDEA)
+    in_public_space = models.BooleanField(
+        _("vindt plaats in de publieke ruimte of is een living lab"), default=False)
+    processes_personal_data = models.BooleanField(_("verwerkt persoonsgegevens"), default=False)
+    uses_algorithms = models.BooleanField(_("gebruikt algoritmes of AI"), default=False)
+    involves_citizens = models.BooleanField(_("betrekt burgers direct"), default=False)
+    involves_partners = models.BooleanField(_("werkt met externe partners"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    CHARACTERISTIC_FIELDS = {
+        Characteristic.PUBLIC_SPACE: "in_public_space",
+        Characteristic.PERSONAL_DATA: "processes_personal_data",
+        Characteristic.ALGORITHMS: "uses_algorithms",
+        Characteristic.CITIZENS: "involves_citizens",
+        Characteristic.PARTNERS: "involves_partners",
+    }
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projecten")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def characteristics(self) -> list[str]:
+        return [code for code, field in self.CHARACTERISTIC_FIELDS.items() if getattr(self, field)]
+
+
+class Status(models.TextChoices):
+    CONCEPT = "concept", _("Concept")
+    COMPLETED = "afgerond", _("Afgerond")
+
+
+class Assessment(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="assessments",
+                                verbose_name=_("project"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.CONCEPT)
+    language = models.CharField(_("taal"), max_length=5, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("gestart door"))
+    started_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("afgerond door"))
+    completed_at = models.DateTimeField(_("afgerond op"), null=True, blank=True)
+    reopened_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+", verbose_name=_("heropend vanuit"))
+    current_step = models.PositiveSmallIntegerField(_("huidige stap"), default=0)
+    # Frozen at completion: the content (all languages) and the project characteristics it was
+    # scored against, and the result, so later content edits never change it.
+    content_snapshot = models.JSONField(_("momentopname inhoud"), null=True, blank=True)
+    content_revision = models.CharField(_("inhoudsversie"), max_length=20, blank=True)
+    overall_score = models.PositiveSmallIntegerField(
+        _("totaalscore"), null=True, blank=True, validators=[MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("beoordeling")
+        verbose_name_plural = _("beoordelingen")
+        indexes = [models.Index(fields=["project", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project} – {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == Status.COMPLETED
+
+
+class AnswerKind(models.TextChoices):
+    SCORE = "score", _("Score")
+    UNKNOWN = "unknown", _("Weet ik niet")
+    NOT_APPLICABLE = "na", _("Niet van toepassing")
+
+
+class Answer(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    # PROTECT: a question that has answers can be deactivated, never deleted.
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    kind = models.CharField(_("soort antwoord"), max_length=10, choices=AnswerKind.choices)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True,
+                                             validators=[MaxValueValidator(4)])
+    na_reason = models.CharField(_("reden niet van toepassing"), max_length=REASON_MAX,
+                                 blank=True)
+    note = models.TextField(_("toelichting of bewijs"), max_length=NOTE_MAX, blank=True)
+    # Optimistic concurrency: a save names the version it was based on.
+    version = models.PositiveIntegerField(default=1)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "question"], name="one_answer_per_question"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="score", score__isnull=False, score__lte=4)
+                           | (~models.Q(kind="score") & models.Q(score__isnull=True))),
+                name="score_only_for_scored_answers",
+            ),
+        ]
+        verbose_name = _("antwoord")
+        verbose_name_plural = _("antwoorden")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.question_id}: {self.kind} {self.score}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "bezig", _("Bezig")
+    DONE = "gereed", _("Gereed")
+
+
+class Action(models.Model):
+    """An improvement action (verbeteractie) for one perspective of an assessment."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="actions")
+    perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("perspectief"))
+    description = models.CharField(_("actie"), max_length=ACTION_MAX)
+    owner = models.CharField(_("eigenaar"), max_length=OWNER_MAX)
+    due_date = models.DateField(_("uiterste datum"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices,
+                              default=ActionStatus.OPEN)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["perspective__number", "due_date", "pk"]
+        verbose_name = _("verbeteractie")
+        verbose_name_plural = _("verbeteracties")
+
+    def __str__(self) -> str:
+        return self.description

@@ -1,0 +1,229 @@
+"""Writes: small, keyword-only service functions. Views and commands call these."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from perspectives.models import Perspective, Question
+from perspectives.selectors import content_snapshot
+
+from . import selectors
+from .models import (
+    Action,
+    ActionStatus,
+    Answer,
+    AnswerKind,
+    Assessment,
+    Invitation,
+    Membership,
+    Municipality,
+    Project,
+    Role,
+    Status,
+)
+
+
+class AssessmentLocked(Exception):
+    """A completed assessment cannot change; reopen it to make a new concept."""
+
+
+class AssessmentIncomplete(Exception):
+    def __init__(self, missing: list[str]):
+        super().__init__(_("Nog niet alle vragen zijn beantwoord."))
+        self.missing = missing
+
+
+def project_create(*, municipality: Municipality, owner: AbstractBaseUser, name: str,
+                   description: str = "", phase: str = "idee", **characteristics: bool) -> Project:
+    project = Project(municipality=municipality, owner=owner, name=name,
+                      description=description, phase=phase, **characteristics)
+    project.full_clean()
+    project.save()
+    return project
+
+
+def project_update(*, project: Project, **fields) -> Project:
+    for name, value in fields.items():
+        setattr(project, name, value)
+    project.full_clean()
+    project.save(update_fields=[*fields, "updated_at"])
+    return project
+
+
+def assessment_start(*, project: Project, user: AbstractBaseUser, language: str) -> Assessment:
+    return Assessment.objects.create(project=project, started_by=user, language=language)
+
+
+def assessment_set_step(*, assessment: Assessment, step: int) -> None:
+    """Remember where the assessment was left, so whoever returns resumes there."""
+    if assessment.current_step != step and not assessment.is_completed:
+        assessment.current_step = step
+        assessment.save(update_fields=["current_step"])
+
+
+@dataclass(frozen=True)
+class AnswerValues:
+    kind: str
+    score: int | None = None
+    na_reason: str = ""
+    note: str = ""
+
+    @classmethod
+    def of(cls, answer: Answer | None) -> "AnswerValues | None":
+        if answer is None:
+            return None
+        return cls(answer.kind, answer.score, answer.na_reason, answer.note)
+
+    def normalised(self) -> "AnswerValues":
+        """A reason only belongs to n.v.t.; a score only to a scored answer."""
+        return AnswerValues(
+            self.kind,
+            self.score if self.kind == AnswerKind.SCORE else None,
+            self.na_reason.strip() if self.kind == AnswerKind.NOT_APPLICABLE else "",
+            self.note.strip(),
+        )
+
+
+def answer_fingerprint(values: AnswerValues | None) -> str:
+    """A short digest of an answer's values, so a form can tell whether its user changed it."""
+    if values is None:
+        return "none"
+    raw = f"{values.kind}|{values.score}|{values.na_reason}|{values.note}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    status: str  # "saved", "unchanged" or "conflict"
+    answer: Answer | None
+
+
+def answer_save(*, assessment: Assessment, question: Question, user: AbstractBaseUser,
+                values: AnswerValues, base_version: int) -> SaveResult:
+    """Save one answer unless someone else changed it since `base_version` was read.
+
+    `base_version` is the version the user's page showed (0 when there was no answer yet). When the
+    stored answer has moved on and differs from what the user sends, nothing is written and the
+    caller shows both answers so the user can choose.
+    """
+    if assessment.is_completed:
+        raise AssessmentLocked
+    values = values.normalised()
+    current = Answer.objects.filter(assessment=assessment, question=question).first()
+    if current is not None and AnswerValues.of(current) == values:
+        return SaveResult("unchanged", current)
+    current_version = current.version if current else 0
+    if base_version != current_version:
+        return SaveResult("conflict", current)
+    fields = {"kind": values.kind, "score": values.score, "na_reason": values.na_reason,
+              "note": values.note, "updated_by": user}
+    if current is None:
+        try:
+            with transaction.atomic():
+                answer = Answer.objects.create(assessment=assessment, question=question,
+                                               version=1, **fields)
+        except IntegrityError:
+            # A colleague created it between our read and our write.
+            return SaveResult(
+                "conflict", Answer.objects.get(assessment=assessment, question=question)
+            )
+        return SaveResult("saved", answer)
+    updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **fields
+    )
+    answer = Answer.objects.select_related("updated_by").get(pk=current.pk)
+    return SaveResult("saved" if updated else "conflict", answer)
+
+
+@transaction.atomic
+def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    """Freeze the assessment with a snapshot of the content and characteristics it used."""
+    assessment = Assessment.objects.select_for_update().select_related("project").get(
+        pk=assessment.pk
+    )
+    if assessment.is_completed:
+        raise AssessmentLocked
+    snapshot = content_snapshot()
+    snapshot["characteristics"] = assessment.project.characteristics
+    result = selectors.assessment_result(assessment, content=snapshot)
+    if result.missing:
+        raise AssessmentIncomplete([item.code for item in result.missing])
+    assessment.content_snapshot = snapshot
+    assessment.content_revision = snapshot["revision"]
+    assessment.overall_score = result.scores.overall.score
+    assessment.status = Status.COMPLETED
+    assessment.completed_by = user
+    assessment.completed_at = timezone.now()
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
+    """A new concept copied from a completed assessment; the completed one stays as it was."""
+    if not assessment.is_completed:
+        raise ValueError("only a completed assessment can be reopened")
+    copy = Assessment.objects.create(project=assessment.project, started_by=user,
+                                     language=assessment.language, reopened_from=assessment)
+    active = set(Question.objects.filter(is_active=True).values_list("pk", flat=True))
+    Answer.objects.bulk_create(
+        Answer(assessment=copy, question_id=a.question_id, kind=a.kind, score=a.score,
+               na_reason=a.na_reason, note=a.note, updated_by=user)
+        for a in assessment.answers.all() if a.question_id in active
+    )
+    Action.objects.bulk_create(
+        Action(assessment=copy, perspective_id=a.perspective_id, description=a.description,
+               owner=a.owner, due_date=a.due_date, status=a.status, created_by=a.created_by)
+        for a in assessment.actions.all()
+    )
+    return copy
+
+
+def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective: Perspective,
+                  description: str, owner: str, due_date: date | None = None,
+                  status: str = ActionStatus.OPEN) -> Action:
+    action = Action(assessment=assessment, perspective=perspective, description=description,
+                    owner=owner, due_date=due_date, status=status, created_by=user)
+    action.full_clean()
+    action.save()
+    return action
+
+
+def action_update(*, action: Action, **fields) -> Action:
+    for name, value in fields.items():
+        setattr(action, name, value)
+    action.full_clean()
+    action.save(update_fields=list(fields))
+    return action
+
+
+def invitation_create(*, membership: Membership, email: str, role: str) -> Invitation:
+    return Invitation.objects.create(municipality=membership.municipality, email=email,
+                                     role=role, invited_by=membership.user)
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, username: str, password: str,
+                      first_name: str = "", last_name: str = "") -> AbstractBaseUser:
+    user = get_user_model().objects.create_user(
+        username=username, email=invitation.email, password=password,
+        first_name=first_name, last_name=last_name,
+    )
+    Membership.objects.create(user=user, municipality=invitation.municipality,
+                              role=invitation.role)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def membership_create(*, user: AbstractBaseUser, municipality: Municipality,
+                      role: str = Role.EDITOR, is_manager: bool = False) -> Membership:
+    return Membership.objects.create(user=user, municipality=municipality, role=role,
+                                     is_manager=is_manager)

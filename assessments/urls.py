@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("projecten/nieuw/", views.project_create, name="project_create"),
+    path("projecten/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projecten/<int:pk>/bewerken/", views.project_edit, name="project_edit"),
+    path("projecten/<int:pk>/beoordelen/", views.assessment_start, name="assessment_start"),
+    path("beoordelingen/<int:pk>/", views.assessment_resume, name="resume"),
+    path("beoordelingen/<int:pk>/stap/<int:step>/", views.assessment_step, name="step"),
+    path("beoordelingen/<int:pk>/antwoord/<int:question_id>/", views.answer_autosave,
+         name="answer_autosave"),
+    path("beoordelingen/<int:pk>/afronden/", views.assessment_complete, name="complete"),
+    path("beoordelingen/<int:pk>/heropenen/", views.assessment_reopen, name="reopen"),
+    path("beoordelingen/<int:pk>/resultaten/", views.assessment_results, name="results"),
+    path("beoordelingen/<int:pk>/acties/nieuw/", views.action_create, name="action_create"),
+    path("acties/<int:pk>/", views.action_edit, name="action_edit"),
+]

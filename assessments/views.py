@@ -1,0 +1,305 @@
+"""Thin function-based views: access helper → form → service → redirect."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from perspectives.models import Characteristic, Question
+
+from . import selectors, services
+from .access import action_for_user, assessment_for_user, membership_for_user, project_for_user
+from .forms import ActionForm, CharacteristicsForm, PerspectiveStepForm, ProjectForm, ResolveChoice
+from .models import Assessment
+from .radar import radar_chart
+from .wizard import Wizard
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    membership = membership_for_user(request.user)
+    sort = request.GET.get("sort", "name")
+    projects = selectors.projects_overview(municipality=membership.municipality, sort=sort)
+    return render(request, "assessments/overview.html", {
+        "membership": membership, "projects": projects, "sort": sort,
+        "sort_columns": [
+            ("name", _("Project")), ("phase", _("Fase")), ("status", _("Status")),
+            ("score", _("Totaalscore")), ("actions", _("Open acties")),
+            ("date", _("Laatste beoordeling")),
+        ],
+    })
+
+
+@login_required
+def project_create(request: HttpRequest) -> HttpResponse:
+    membership = membership_for_user(request.user, write=True)
+    form = ProjectForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        project = services.project_create(municipality=membership.municipality,
+                                          owner=request.user, **form.cleaned_data)
+        messages.success(request, _("Project ‘%(name)s’ is aangemaakt.") % {"name": project.name})
+        return redirect("assessments:project_detail", pk=project.pk)
+    return render(request, "assessments/project_form.html", {"form": form, "project": None})
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for_user(request.user, pk)
+    assessments = project.assessments.select_related("started_by", "completed_by").annotate(
+        answer_count=Count("answers")
+    )
+    return render(request, "assessments/project_detail.html", {
+        "project": project, "assessments": assessments,
+        "can_edit": request.user.membership.can_edit,
+        "characteristic_labels": [Characteristic(c).label for c in project.characteristics],
+    })
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for_user(request.user, pk, write=True)
+    form = ProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        services.project_update(project=project, **{
+            name: form.cleaned_data[name] for name in form.changed_data
+        })
+        messages.success(request, _("Het project is opgeslagen."))
+        return redirect("assessments:project_detail", pk=project.pk)
+    return render(request, "assessments/project_form.html", {"form": form, "project": project})
+
+
+@login_required
+@require_POST
+def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
+    project = project_for_user(request.user, pk, write=True)
+    assessment = services.assessment_start(project=project, user=request.user,
+                                           language=get_language() or "nl")
+    return redirect("assessments:step", pk=assessment.pk, step=0)
+
+
+@login_required
+def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    if assessment.is_completed or not request.user.membership.can_edit:
+        return redirect("assessments:results", pk=assessment.pk)
+    return redirect("assessments:step", pk=assessment.pk, step=assessment.current_step)
+
+
+def _locked_redirect(request: HttpRequest, assessment: Assessment) -> HttpResponse:
+    messages.info(request, _("Deze beoordeling is afgerond en kan niet meer worden gewijzigd. "
+                             "Heropen haar om een nieuwe conceptversie te maken."))
+    return redirect("assessments:results", pk=assessment.pk)
+
+
+def _after_save(request: HttpRequest, assessment: Assessment, wizard: Wizard,
+                step: int) -> HttpResponse:
+    """Follow the button the user pressed: previous, next, a step in the list, or 'later'."""
+    target = wizard.target_step(step, request.POST.get("navigate", "next"))
+    services.assessment_set_step(assessment=assessment, step=target)
+    if request.POST.get("navigate") == "later":
+        messages.success(request, _("Uw antwoorden zijn opgeslagen. U kunt later verder gaan "
+                                    "waar u gebleven was."))
+        return redirect("assessments:project_detail", pk=assessment.project_id)
+    return redirect("assessments:step", pk=assessment.pk, step=target)
+
+
+@login_required
+def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk, write=True)
+    if assessment.is_completed:
+        return _locked_redirect(request, assessment)
+    result = selectors.assessment_result(assessment)
+    wizard = Wizard(assessment, result)
+    if not 0 <= step <= wizard.review_step:
+        return redirect("assessments:step", pk=pk, step=0)
+    if step == 0:
+        return _intro_step(request, assessment, wizard)
+    if step == wizard.review_step:
+        return render(request, "assessments/review.html", wizard.context(step))
+
+    perspective = wizard.perspective_at(step)
+    if request.method != "POST":
+        if assessment.current_step != step:
+            services.assessment_set_step(assessment=assessment, step=step)
+        form = PerspectiveStepForm(perspective=perspective)
+        return render(request, "assessments/step.html", {**wizard.context(step), "form": form})
+
+    form = PerspectiveStepForm(request.POST, perspective=perspective,
+                               conflicts=_pending_conflicts(request, perspective))
+    if not form.is_valid():
+        return render(request, "assessments/step.html",
+                      {**wizard.context(step), "form": form}, status=400)
+    conflicts = {}
+    for question in form.questions:
+        values = form.submitted(question)
+        if values is None or not form.changed_by_user(question):
+            continue
+        if form.resolution(question) == ResolveChoice.THEIRS:
+            continue
+        outcome = services.answer_save(assessment=assessment, question=_question(question.id),
+                                       user=request.user, values=values,
+                                       base_version=form.base_version(question))
+        if outcome.status == "conflict":
+            conflicts[question.id] = outcome.answer
+    if conflicts:
+        return _conflict_response(request, assessment, wizard, step, form, conflicts)
+    return _after_save(request, assessment, wizard, step)
+
+
+def _question(question_id: int) -> Question:
+    return get_object_or_404(Question, pk=question_id)
+
+
+def _pending_conflicts(request: HttpRequest, perspective) -> dict[int, object]:
+    """Questions whose conflict choice is being submitted (the form then requires a choice)."""
+    return {q.id: q.answer for q in perspective.questions
+            if f"q{q.id}-resolve" in request.POST or f"q{q.id}-conflict" in request.POST}
+
+
+def _conflict_response(request, assessment, wizard, step, form, conflicts) -> HttpResponse:
+    """Show the user's own (unsaved) answers next to the colleague's, and ask which to keep."""
+    data = request.POST.copy()
+    for question_id, theirs in conflicts.items():
+        data[f"q{question_id}-version"] = str(theirs.version if theirs else 0)
+        data[f"q{question_id}-original"] = services.answer_fingerprint(
+            services.AnswerValues.of(theirs))
+        data.pop(f"q{question_id}-resolve", None)
+        data[f"q{question_id}-conflict"] = "1"
+    result = selectors.assessment_result(assessment)
+    wizard = Wizard(assessment, result)
+    perspective = wizard.perspective_at(step)
+    new_form = PerspectiveStepForm(data, perspective=perspective, conflicts=conflicts)
+    new_form.is_valid()
+    conflict_views = [q for q in perspective.questions if q.id in conflicts]
+    return render(request, "assessments/step.html", {
+        **wizard.context(step), "form": new_form, "conflicts": conflict_views,
+    }, status=409)
+
+
+def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) -> HttpResponse:
+    project = assessment.project
+    form = CharacteristicsForm(request.POST or None, instance=project)
+    if request.method == "POST":
+        if form.is_valid():
+            services.project_update(project=project, **{
+                name: form.cleaned_data[name] for name in form.changed_data
+            })
+            return _after_save(request, assessment, wizard, 0)
+        return render(request, "assessments/intro.html",
+                      {**wizard.context(0), "form": form}, status=400)
+    return render(request, "assessments/intro.html", {**wizard.context(0), "form": form})
+
+
+@login_required
+@require_POST
+def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResponse:
+    """Background save of one answer (JavaScript enhancement of the step form)."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    if assessment.is_completed:
+        return JsonResponse({"status": "locked", "message": _("Deze beoordeling is afgerond.")},
+                            status=409)
+    result = selectors.assessment_result(assessment)
+    question_view = next((q for q in result.questions if q.id == question_id and q.applicable),
+                         None)
+    if question_view is None:
+        return JsonResponse({"status": "not_found"}, status=404)
+    perspective = next(p for p in result.perspectives if question_view in p.questions)
+    single = PerspectiveStepForm(request.POST, perspective=perspective)
+    single.fields = {k: v for k, v in single.fields.items() if k.startswith(f"q{question_id}-")}
+    if not single.is_valid():
+        errors = [str(e) for errs in single.errors.values() for e in errs]
+        return JsonResponse({"status": "invalid", "errors": errors}, status=400)
+    values = single.submitted(question_view)
+    if values is None:
+        return JsonResponse({"status": "unchanged"})
+    outcome = services.answer_save(assessment=assessment, question=_question(question_id),
+                                   user=request.user, values=values,
+                                   base_version=single.base_version(question_view))
+    answer = outcome.answer
+    payload = {
+        "status": outcome.status,
+        "version": answer.version if answer else 0,
+        "original": services.answer_fingerprint(services.AnswerValues.of(answer)),
+    }
+    if outcome.status == "conflict":
+        payload["message"] = _("Een collega heeft dit antwoord intussen gewijzigd. Kies "
+                               "‘Opslaan’ om beide antwoorden te zien en te kiezen.")
+        return JsonResponse(payload, status=409)
+    return JsonResponse(payload)
+
+
+@login_required
+@require_POST
+def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk, write=True)
+    if assessment.is_completed:
+        return _locked_redirect(request, assessment)
+    try:
+        services.assessment_complete(assessment=assessment, user=request.user)
+    except services.AssessmentIncomplete:
+        messages.error(request, _("De beoordeling kan nog niet worden afgerond: beantwoord eerst "
+                                  "alle vragen die van toepassing zijn."))
+        review = Wizard(assessment, selectors.assessment_result(assessment)).review_step
+        return redirect("assessments:step", pk=pk, step=review)
+    messages.success(request, _("De beoordeling is afgerond."))
+    return redirect("assessments:results", pk=pk)
+
+
+@login_required
+@require_POST
+def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk, write=True)
+    if not assessment.is_completed:
+        return redirect("assessments:resume", pk=pk)
+    copy = services.assessment_reopen(assessment=assessment, user=request.user)
+    messages.success(request, _("Er is een nieuwe conceptbeoordeling gemaakt op basis van de "
+                                "afgeronde. De afgeronde beoordeling blijft bewaard."))
+    return redirect("assessments:step", pk=copy.pk, step=0)
+
+
+@login_required
+def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk)
+    result = selectors.assessment_result(assessment)
+    can_edit = request.user.membership.can_edit
+    return render(request, "assessments/results.html", {
+        "assessment": assessment, "project": assessment.project, "result": result,
+        "radar": radar_chart(result), "can_edit": can_edit,
+        "action_form": ActionForm() if can_edit else None,
+    })
+
+
+@login_required
+@require_POST
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk, write=True)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        services.action_create(assessment=assessment, user=request.user, **form.cleaned_data)
+        messages.success(request, _("De verbeteractie is toegevoegd."))
+        return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
+    result = selectors.assessment_result(assessment)
+    return render(request, "assessments/results.html", {
+        "assessment": assessment, "project": assessment.project, "result": result,
+        "radar": radar_chart(result), "can_edit": True, "action_form": form,
+    }, status=400)
+
+
+@login_required
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = action_for_user(request.user, pk, write=True)
+    form = ActionForm(request.POST or None, instance=action)
+    if request.method == "POST" and form.is_valid():
+        services.action_update(action=action, **{
+            name: form.cleaned_data[name] for name in form.changed_data
+        })
+        messages.success(request, _("De verbeteractie is opgeslagen."))
+        return redirect(reverse("assessments:results", kwargs={"pk": action.assessment_id})
+                        + "#acties")
+    return render(request, "assessments/action_form.html", {"form": form, "action": action},
+                  status=400 if form.errors else 200)

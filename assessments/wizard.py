@@ -1,0 +1,83 @@
+"""The questionnaire's steps: 0 = introduction, 1..10 = perspectives, then the review page."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .models import Assessment
+from .selectors import AssessmentResult, PerspectiveView
+
+
+@dataclass
+class StepLink:
+    number: int
+    title: str
+    group: str
+    state: str  # "done", "partial", "todo"
+    state_label: str
+    is_current: bool
+
+
+class Wizard:
+    def __init__(self, assessment: Assessment, result: AssessmentResult):
+        self.assessment = assessment
+        self.result = result
+
+    @property
+    def review_step(self) -> int:
+        return len(self.result.perspectives) + 1
+
+    @property
+    def total_steps(self) -> int:
+        return self.review_step + 1
+
+    def perspective_at(self, step: int) -> PerspectiveView:
+        return self.result.perspectives[step - 1]
+
+    def target_step(self, step: int, navigate: str) -> int:
+        if navigate == "previous":
+            return max(step - 1, 0)
+        if navigate.startswith("step-") and navigate[5:].isdigit():
+            return min(int(navigate[5:]), self.review_step)
+        if navigate == "later":
+            return step
+        return min(step + 1, self.review_step)
+
+    def steps(self, current: int) -> list[StepLink]:
+        links = [StepLink(0, _("Introductie: het project"), _("Start"), "done", _("ingevuld"),
+                          current == 0)]
+        for perspective in self.result.perspectives:
+            answered, total = perspective.answered_count, perspective.applicable_count
+            if answered == total:
+                state, label = "done", _("alle vragen beantwoord")
+            elif answered:
+                state, label = "partial", _("%(answered)s van %(total)s beantwoord") % {
+                    "answered": answered, "total": total}
+            else:
+                state, label = "todo", _("nog niet beantwoord")
+            links.append(StepLink(perspective.step, f"{perspective.number}. {perspective.title}",
+                                  perspective.process_title, state, label,
+                                  current == perspective.step))
+        missing = len(self.result.missing)
+        links.append(StepLink(
+            self.review_step, _("Controleren en afronden"), _("Afronden"),
+            "done" if not missing else "todo",
+            _("klaar om af te ronden") if not missing else _("%(n)s vragen open") % {"n": missing},
+            current == self.review_step,
+        ))
+        return links
+
+    def context(self, step: int) -> dict:
+        return {
+            "assessment": self.assessment,
+            "project": self.assessment.project,
+            "result": self.result,
+            "step": step,
+            "step_display": step + 1,
+            "total_steps": self.total_steps,
+            "progress_percent": round(100 * (step + 1) / self.total_steps),
+            "steps": self.steps(step),
+            "perspective": self.perspective_at(step) if 0 < step < self.review_step else None,
+            "review_step": self.review_step,
+            "previous_step": step - 1 if step > 0 else None,
+        }

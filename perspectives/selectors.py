@@ -1,0 +1,87 @@
+"""Reads of the content, including the snapshot a completed assessment keeps."""
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from .models import Advice, Perspective, Process, Question
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+
+
+def processes_with_perspectives() -> QuerySet[Process]:
+    """Processes with their perspectives, public values and active questions, in a few queries."""
+    return Process.objects.prefetch_related(
+        Prefetch(
+            "perspectives",
+            queryset=Perspective.objects.prefetch_related(
+                "public_values",
+                Prefetch("questions", queryset=Question.objects.filter(is_active=True)),
+                "advice",
+            ),
+        )
+    )
+
+
+def _translations(obj: Any, field: str) -> dict[str, str]:
+    return {code: getattr(obj, f"{field}_{code}") or "" for code in LANGUAGE_CODES}
+
+
+def content_snapshot() -> dict[str, Any]:
+    """All content an assessment is scored against, in every language, as plain JSON data.
+
+    A completed assessment stores this, so later edits by editors never change what it said.
+    `revision` is a short hash of the content, printed on reports to say what was used.
+    """
+    processes = []
+    for process in processes_with_perspectives():
+        perspectives = []
+        for perspective in process.perspectives.all():
+            perspectives.append(
+                {
+                    "number": perspective.number,
+                    "title": _translations(perspective, "title"),
+                    "summary": _translations(perspective, "summary"),
+                    "explanation": _translations(perspective, "explanation"),
+                    "public_values": [
+                        _translations(value, "name") for value in perspective.public_values.all()
+                    ],
+                    "questions": [
+                        {
+                            "id": question.pk,
+                            "code": question.code,
+                            "text": _translations(question, "text"),
+                            "help_text": _translations(question, "help_text"),
+                            "scale": [
+                                _translations(question, f"scale_{level}") for level in range(5)
+                            ],
+                            "weight": question.weight,
+                            "applies_when": question.applies_when,
+                        }
+                        for question in perspective.questions.all()
+                    ],
+                    "advice": {
+                        advice.band: _translations(advice, "text")
+                        for advice in perspective.advice.all()
+                    },
+                }
+            )
+        processes.append(
+            {
+                "code": process.code,
+                "title": _translations(process, "title"),
+                "summary": _translations(process, "summary"),
+                "perspectives": perspectives,
+            }
+        )
+    snapshot: dict[str, Any] = {"processes": processes}
+    encoded = json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
+    snapshot["revision"] = hashlib.sha256(encoded).hexdigest()[:12]
+    return snapshot
+
+
+def advice_for(perspective: Perspective, band: str) -> Advice | None:
+    return next((a for a in perspective.advice.all() if a.band == band), None)

@@ -1,0 +1,28 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Advice, Perspective, Process, PublicValue, Question
+
+
+@register(PublicValue)
+class PublicValueTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(Process)
+class ProcessTranslation(TranslationOptions):
+    fields = ("title", "summary", "explanation")
+
+
+@register(Perspective)
+class PerspectiveTranslation(TranslationOptions):
+    fields = ("title", "summary", "explanation")
+
+
+@register(Question)
+class QuestionTranslation(TranslationOptions):
+    fields = ("text", "help_text", "scale_0", "scale_1", "scale_2", "scale_3", "scale_4")
+
+
+@register(Advice)
+class AdviceTranslation(TranslationOptions):
+    fields = ("text",)

@@ -1,0 +1,82 @@
+// Small progressive enhancements. Everything works without this file.
+(function () {
+  "use strict";
+
+  // After a failed submit, move focus to the error summary so screen reader and keyboard users
+  // land on the list of problems.
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
+
+  // Autosave of questionnaire answers: each question saves in the background after a change.
+  var form = document.querySelector("form[data-autosave-url]");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var timers = {};
+
+  function setStatus(question, text, state) {
+    var status = document.getElementById("q" + question + "-status");
+    if (!status) {
+      return;
+    }
+    status.textContent = text;
+    status.setAttribute("data-state", state);
+  }
+
+  function save(question) {
+    var prefix = "q" + question + "-";
+    var data = new FormData();
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name.indexOf(prefix) !== 0) {
+        return;
+      }
+      if ((el.type === "radio" || el.type === "checkbox") && !el.checked) {
+        return;
+      }
+      data.append(el.name, el.value);
+    });
+    if (!data.has(prefix + "answer")) {
+      return;
+    }
+    setStatus(question, form.getAttribute("data-text-saving"), "saving");
+    var url = form.getAttribute("data-autosave-url").replace("/0/", "/" + question + "/");
+    fetch(url, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" }
+    }).then(function (response) {
+      return response.json().then(function (body) {
+        return { ok: response.ok, body: body };
+      });
+    }).then(function (result) {
+      var body = result.body;
+      if (result.ok) {
+        form.elements[prefix + "version"].value = body.version;
+        form.elements[prefix + "original"].value = body.original;
+        setStatus(question, form.getAttribute("data-text-saved"), "saved");
+      } else if (body.status === "conflict") {
+        setStatus(question, body.message, "conflict");
+      } else if (body.errors) {
+        setStatus(question, body.errors.join(" "), "invalid");
+      } else {
+        setStatus(question, form.getAttribute("data-text-failed"), "failed");
+      }
+    }).catch(function () {
+      setStatus(question, form.getAttribute("data-text-failed"), "failed");
+    });
+  }
+
+  form.addEventListener("change", function (event) {
+    var match = /^q(\d+)-(answer|reason|note)$/.exec(event.target.name || "");
+    if (!match) {
+      return;
+    }
+    var question = match[1];
+    clearTimeout(timers[question]);
+    timers[question] = setTimeout(function () { save(question); }, 400);
+  });
+})();

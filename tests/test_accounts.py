@@ -1,0 +1,87 @@
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+
+from assessments.models import Invitation, Membership, Role
+
+from .base import PASSWORD, BaseTestCase
+
+
+class LoginTests(BaseTestCase):
+    def test_login_page_is_ours_and_logs_in(self):
+        page = self.client.get(reverse("login"))
+        self.assertContains(page, "utrecht-form-field")
+        response = self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        self.assertRedirects(response, reverse("assessments:overview"))
+
+    def test_wrong_password_shows_an_error_summary(self):
+        response = self.client.post(reverse("login"), {"username": "alice", "password": "nope"})
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, 'id="error-summary"')
+
+    @override_settings(AXES_FAILURE_LIMIT=3)
+    def test_repeated_failures_lock_the_login_even_with_the_right_password(self):
+        for _ in range(3):
+            self.client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+        response = self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        self.assertEqual(response.status_code, 429)
+        self.assertContains(response, "Tijdelijk geblokkeerd", status_code=429)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_open_redirect_via_next_is_refused(self):
+        response = self.client.post(reverse("login") + "?next=https://evil.example/",
+                                    {"username": "alice", "password": PASSWORD,
+                                     "next": "https://evil.example/"})
+        self.assertEqual(response.status_code, 302)
+        self.assertNotIn("evil.example", response["Location"])
+
+    def test_logout_is_a_post(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(reverse("logout")).status_code, 405)
+        self.client.post(reverse("logout"))
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class PasswordResetTests(BaseTestCase):
+    def test_reset_mail_and_new_password(self):
+        response = self.client.post(reverse("password_reset"), {"email": "alice@example.org"})
+        self.assertRedirects(response, reverse("password_reset_done"))
+        self.assertEqual(len(mail.outbox), 1)
+        link = next(line for line in mail.outbox[0].body.splitlines() if "/account/" in line)
+        path = link[link.index("/account/"):].strip()
+        response = self.client.get(path, follow=True)
+        self.assertContains(response, "Nieuw wachtwoord kiezen")
+        form_url = response.redirect_chain[-1][0]
+        response = self.client.post(form_url, {"new_password1": "a-brand-new-passphrase",
+                                               "new_password2": "a-brand-new-passphrase"})
+        self.assertRedirects(response, reverse("password_reset_complete"))
+        self.alice.refresh_from_db()
+        self.assertTrue(self.alice.check_password("a-brand-new-passphrase"))
+
+
+class InvitationTests(BaseTestCase):
+    def test_manager_invites_a_colleague_who_joins_the_same_municipality(self):
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("invite_create"),
+                                    {"email": "erik@utrecht.nl", "role": Role.READER})
+        self.assertRedirects(response, reverse("assessments:overview"))
+        invitation = Invitation.objects.get(email="erik@utrecht.nl")
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn(str(invitation.token), mail.outbox[0].body)
+
+        self.client.logout()
+        url = reverse("invite_accept", args=[invitation.token])
+        response = self.client.post(url, {
+            "username": "erik", "first_name": "Erik", "last_name": "Lezer",
+            "password1": "a-long-erik-password", "password2": "a-long-erik-password"})
+        self.assertRedirects(response, reverse("assessments:overview"))
+        membership = Membership.objects.get(user__username="erik")
+        self.assertEqual((membership.municipality, membership.role), (self.utrecht, Role.READER))
+        # An invitation works once.
+        self.assertEqual(self.client.get(url).status_code, 404)
+
+    def test_only_managers_can_invite(self):
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.post(reverse("invite_create"),
+                                          {"email": "x@y.nl", "role": "bewerker"}).status_code, 403)
+        self.assertFalse(Invitation.objects.exists())

@@ -1,0 +1,121 @@
+from django.contrib.auth.models import User
+from django.urls import reverse
+from reversion.models import Version
+
+from perspectives.models import Advice, Perspective, Process, PublicValue, Question
+
+from .base import BaseTestCase
+from .htmlforms import form_data
+
+CONTENT = [Process, Perspective, Question, Advice, PublicValue]
+
+
+class VngEditorAdminTests(BaseTestCase):
+    def setUp(self):
+        self.client.force_login(self.vng)
+
+    def _change_url(self, obj):
+        return reverse(f"admin:perspectives_{obj._meta.model_name}_change", args=[obj.pk])
+
+    def _edit_and_save(self, obj, field, value):
+        url = self._change_url(obj)
+        page = self.client.get(url)
+        self.assertEqual(page.status_code, 200)
+        data = form_data(page.content.decode(), form_id=f"{obj._meta.model_name}_form")
+        data[field] = value
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 302, getattr(response, "context", None)
+                         and response.context.get("errors"))
+        obj.refresh_from_db()
+        return obj
+
+    def test_editor_can_edit_and_save_each_content_type(self):
+        edits = [
+            (Process.objects.get(code="waarderen"), "title_en", "Valuing (edited)"),
+            (Perspective.objects.get(number=2), "summary_nl", "Nieuwe samenvatting."),
+            (Question.objects.get(code="3.1"), "help_text_en", "Better help text."),
+            (Advice.objects.filter(perspective__number=5).first(), "text_nl", "Nieuw *advies*."),
+            (PublicValue.objects.get(code="privacy"), "description_en", "Edited."),
+        ]
+        for obj, field, value in edits:
+            with self.subTest(model=obj._meta.model_name):
+                saved = self._edit_and_save(obj, field, value)
+                self.assertEqual(getattr(saved, field), value)
+                versions = Version.objects.get_for_object(saved)
+                self.assertEqual(versions[0].revision.user, self.vng)
+
+    def test_change_form_shows_both_languages_and_inlines(self):
+        perspective = Perspective.objects.get(number=4)
+        html = self.client.get(self._change_url(perspective)).content.decode()
+        self.assertIn('name="title_nl"', html)
+        self.assertIn('name="title_en"', html)
+        self.assertIn('name="questions-0-text_en"', html)
+        self.assertIn('name="advice-0-text_nl"', html)
+        self.assertIn('class="viewsitelink"', html)
+        self.assertEqual(perspective.get_absolute_url(), "/#perspectief-4")
+
+    def test_history_shows_who_changed_and_can_revert(self):
+        perspective = Perspective.objects.get(number=1)
+        original = perspective.title_nl
+        self._edit_and_save(perspective, "title_nl", "Tijdelijke titel")
+        history = self.client.get(
+            reverse("admin:perspectives_perspective_history", args=[perspective.pk])
+        )
+        self.assertContains(history, "vng")
+        oldest = Version.objects.get_for_object(perspective).order_by("pk").first()
+        revert_url = reverse("admin:perspectives_perspective_revision",
+                             args=[perspective.pk, oldest.pk])
+        page = self.client.get(revert_url)
+        self.assertEqual(page.status_code, 200)
+        response = self.client.post(
+            revert_url, form_data(page.content.decode(), form_id="perspective_form")
+        )
+        self.assertEqual(response.status_code, 302)
+        perspective.refresh_from_db()
+        self.assertEqual(perspective.title_nl, original)
+
+    def test_changelists_search_and_filter(self):
+        url = reverse("admin:perspectives_perspective_changelist")
+        process = Process.objects.get(code="experimenteren")
+        response = self.client.get(url, {"process__id__exact": process.pk})
+        self.assertContains(response, "Regel de ethiek van het living lab")
+        self.assertNotContains(response, "Innoveer vanuit maatschappelijk")
+        response = self.client.get(reverse("admin:perspectives_question_changelist"),
+                                   {"q": "4.3"})
+        self.assertEqual(response.status_code, 200)
+
+    def test_question_with_answers_cannot_be_deleted(self):
+        from assessments import services
+        from assessments.models import AnswerKind
+
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = services.assessment_start(project=project, user=self.alice, language="nl")
+        question = Question.objects.get(code="1.1")
+        services.answer_save(assessment=assessment, question=question, user=self.alice,
+                             values=services.AnswerValues(AnswerKind.SCORE, score=2),
+                             base_version=0)
+        self.client.force_login(User.objects.create_superuser("root", "r@example.org", "x" * 12))
+        url = reverse("admin:perspectives_question_delete", args=[question.pk])
+        self.client.post(url, {"post": "yes"})
+        self.assertTrue(Question.objects.filter(pk=question.pk).exists())
+
+    def test_editor_cannot_reach_user_or_municipality_administration(self):
+        for name in ["admin:auth_user_changelist", "admin:auth_group_changelist",
+                     "admin:assessments_municipality_changelist",
+                     "admin:assessments_project_changelist"]:
+            with self.subTest(name=name):
+                self.assertEqual(self.client.get(reverse(name)).status_code, 403)
+        index = self.client.get(reverse("admin:index")).content.decode()
+        self.assertNotIn("auth/user", index)
+        self.assertIn("perspectives/perspective", index)
+
+    def test_anonymous_is_sent_to_login(self):
+        self.client.logout()
+        response = self.client.get(reverse("admin:perspectives_perspective_changelist"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/login/", response["Location"])
+
+    def test_municipal_editor_without_staff_cannot_use_admin(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("admin:perspectives_perspective_changelist"))
+        self.assertEqual(response.status_code, 302)

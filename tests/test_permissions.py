@@ -1,0 +1,103 @@
+"""Every view × every kind of user: the expected status, and no data of another municipality."""
+
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment
+from perspectives.models import Perspective, Question
+
+from .base import BaseTestCase
+
+LOGIN = "/account/login/"
+
+
+class PermissionMatrixTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.project = cls.make_project(cls.utrecht, cls.alice, name="Geheim Utrechts project")
+        cls.concept = Assessment.objects.create(project=cls.project, started_by=cls.alice)
+        cls.completed = Assessment.objects.create(project=cls.project, started_by=cls.alice)
+        cls.answer_all(cls.completed, cls.alice)
+        services.assessment_complete(assessment=cls.completed, user=cls.alice)
+        cls.action = services.action_create(
+            assessment=cls.completed, user=cls.alice, perspective=Perspective.objects.get(number=1),
+            description="Geheime Utrechtse actie", owner="Wethouder")
+        cls.question = Question.objects.get(code="1.1")
+        cls.other_project = cls.make_project(cls.amersfoort, cls.charlie, name="Amersfoorts project")
+
+    def matrix(self):
+        p, a, c = self.project.pk, self.concept.pk, self.completed.pk
+        q = self.question.pk
+        # name, args, method, {role: status}; roles: anon, editor, reader, other, vng
+        return [
+            ("assessments:overview", [], "get", (302, 200, 200, 200, 403)),
+            ("assessments:project_create", [], "get", (302, 200, 403, 200, 403)),
+            ("assessments:project_detail", [p], "get", (302, 200, 200, 404, 404)),
+            ("assessments:project_edit", [p], "get", (302, 200, 403, 404, 404)),
+            ("assessments:assessment_start", [p], "post", (302, 302, 403, 404, 404)),
+            ("assessments:resume", [a], "get", (302, 302, 302, 404, 404)),
+            ("assessments:step", [a, 1], "get", (302, 200, 403, 404, 404)),
+            ("assessments:step", [a, 0], "get", (302, 200, 403, 404, 404)),
+            ("assessments:step", [a, 11], "get", (302, 200, 403, 404, 404)),
+            ("assessments:answer_autosave", [a, q], "post", (302, 400, 403, 404, 404)),
+            ("assessments:complete", [a], "post", (302, 302, 403, 404, 404)),
+            ("assessments:reopen", [c], "post", (302, 302, 403, 404, 404)),
+            ("assessments:results", [a], "get", (302, 200, 200, 404, 404)),
+            ("assessments:results", [c], "get", (302, 200, 200, 404, 404)),
+            ("assessments:action_create", [c], "post", (302, 400, 403, 404, 404)),
+            ("assessments:action_edit", [self.action.pk], "get", (302, 200, 403, 404, 404)),
+            ("invite_create", [], "get", (302, 200, 403, 403, 403)),
+        ]
+
+    def users(self):
+        return [None, self.alice, self.bob, self.charlie, self.vng]
+
+    def test_matrix(self):
+        for name, args, method, expected in self.matrix():
+            for user, status in zip(self.users(), expected, strict=True):
+                with self.subTest(view=name, args=args, user=getattr(user, "username", "anon")):
+                    self.client.logout()
+                    if user:
+                        self.client.force_login(user)
+                    response = getattr(self.client, method)(reverse(name, args=args))
+                    self.assertEqual(response.status_code, status)
+                    if user is None:
+                        self.assertTrue(response["Location"].startswith(LOGIN))
+                    if user in (self.charlie, self.vng):
+                        body = response.content.decode()
+                        self.assertNotIn("Geheim Utrechts project", body)
+                        self.assertNotIn("Geheime Utrechtse actie", body)
+
+    def test_overview_lists_only_own_municipality(self):
+        self.client.force_login(self.charlie)
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertContains(response, "Amersfoorts project")
+        self.assertNotContains(response, "Geheim Utrechts project")
+        self.client.force_login(self.bob)
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertContains(response, "Geheim Utrechts project")
+        self.assertNotContains(response, "Amersfoorts project")
+
+    def test_guessed_sequential_ids_of_another_municipality_are_404(self):
+        self.client.force_login(self.charlie)
+        for pk in range(max(self.project.pk - 2, 1), self.project.pk + 3):
+            if pk == self.other_project.pk:
+                continue
+            self.assertEqual(
+                self.client.get(reverse("assessments:project_detail", args=[pk])).status_code, 404)
+        for pk in (self.concept.pk, self.completed.pk, self.completed.pk + 1):
+            self.assertEqual(
+                self.client.get(reverse("assessments:results", args=[pk])).status_code, 404)
+
+    def test_reader_cannot_write_anything(self):
+        self.client.force_login(self.bob)
+        before = self.concept.answers.count()
+        response = self.client.post(
+            reverse("assessments:answer_autosave", args=[self.concept.pk, self.question.pk]),
+            {f"q{self.question.pk}-answer": "4", f"q{self.question.pk}-version": "0"})
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.concept.answers.count(), before)
+        results = self.client.get(reverse("assessments:results", args=[self.completed.pk]))
+        self.assertNotContains(results, "Verbeteractie toevoegen")
+        self.assertNotContains(results, "Heropenen")

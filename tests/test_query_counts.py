@@ -1,0 +1,65 @@
+"""Page query counts must not grow with the number of questions, answers or projects."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import Assessment
+from perspectives.models import Perspective, Question
+
+from .base import BaseTestCase
+
+
+class QueryCountTests(BaseTestCase):
+    def count_queries(self, url):
+        self.client.get(url)  # the first visit of a step records it as the resume point
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def add_questions(self, perspective_number, n):
+        perspective = Perspective.objects.get(number=perspective_number)
+        for i in range(n):
+            Question.objects.create(
+                perspective=perspective, code=f"extra-{perspective_number}-{i}", order=50 + i,
+                text_nl="Extra vraag?", text_en="Extra question?", help_text_nl="Hulp",
+                help_text_en="Help", **{f"scale_{lvl}_nl": f"n{lvl}" for lvl in range(5)},
+                **{f"scale_{lvl}_en": f"e{lvl}" for lvl in range(5)},
+            )
+
+    def test_step_results_and_overview_queries_are_constant(self):
+        self.client.force_login(self.alice)
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice)
+        services.action_create(assessment=assessment, user=self.alice,
+                               perspective=Perspective.objects.get(number=1),
+                               description="Actie", owner="Iemand")
+        urls = [
+            reverse("assessments:step", args=[assessment.pk, 3]),
+            reverse("assessments:step", args=[assessment.pk, 11]),
+            reverse("assessments:results", args=[assessment.pk]),
+            reverse("assessments:overview"),
+            reverse("assessments:overview") + "?sort=-score",
+        ]
+        small = [self.count_queries(url) for url in urls]
+
+        # Grow everything: more questions and answers, more projects, assessments and actions.
+        self.add_questions(3, 6)
+        self.add_questions(7, 4)
+        self.answer_all(assessment, self.alice, score=2)
+        for i in range(15):
+            other = self.make_project(self.utrecht, self.alice, name=f"Project {i}")
+            extra = Assessment.objects.create(project=other, started_by=self.alice)
+            services.action_create(assessment=extra, user=self.alice,
+                                   perspective=Perspective.objects.get(number=2),
+                                   description=f"Actie {i}", owner="Iemand")
+        for _ in range(3):
+            services.action_create(assessment=assessment, user=self.alice,
+                                   perspective=Perspective.objects.get(number=5),
+                                   description="Nog een actie", owner="Iemand")
+        large = [self.count_queries(url) for url in urls]
+        self.assertEqual(small, large)
+        self.assertTrue(all(n < 25 for n in large), large)

@@ -1,0 +1,26 @@
+"""Friendly error pages in the site's own look (no stack traces with DEBUG off)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+
+
+def _error(request: HttpRequest, status: int) -> HttpResponse:
+    return render(request, f"errors/{status}.html", status=status)
+
+
+def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 400)
+
+
+def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 403)
+
+
+def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    # No request context here: the error may have come from a context processor or middleware.
+    return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
