@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -245,20 +246,20 @@ def assessment_result(assessment: Assessment, *, content: dict[str, Any] | None 
 def projects_overview(*, municipality: Municipality, sort: str = "name") -> QuerySet[Project]:
     """All projects of a municipality with their latest assessment, in one query."""
     latest = Assessment.objects.filter(project=OuterRef("pk")).order_by("-started_at", "-pk")
-    open_actions = Action.objects.filter(
-        assessment=Subquery(latest.values("pk")[:1])
-    ).exclude(status=ActionStatus.DONE)
+    open_actions = (
+        Action.objects.filter(assessment=OuterRef("latest_assessment_id"))
+        .exclude(status=ActionStatus.DONE)
+        .order_by()
+        .values("assessment")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     projects = Project.objects.filter(municipality=municipality).annotate(
         latest_assessment_id=Subquery(latest.values("pk")[:1]),
         latest_status=Subquery(latest.values("status")[:1]),
         latest_score=Subquery(latest.values("overall_score")[:1]),
         latest_started_at=Subquery(latest.values("started_at")[:1]),
-        latest_completed_at=Subquery(latest.values("completed_at")[:1]),
-        assessment_count=Count("assessments", distinct=True),
-        open_action_count=Subquery(
-            open_actions.order_by().values("assessment").annotate(n=Count("pk")).values("n")[:1]
-        ),
-    )
+    ).annotate(open_action_count=Coalesce(Subquery(open_actions[:1]), 0))
     column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
     # Projects without a score or actions sort last either way, on SQLite and PostgreSQL alike.
     key = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)

@@ -50,3 +50,52 @@ class ResultsPageTests(BaseTestCase):
         self.assertIn("Debat in de raad &lt;b&gt;organiseren&lt;/b&gt;", html)
         self.assertIn('<table class="utrecht-table', html)
         self.assertIn("<title id=\"radar-title\">", html)
+
+
+class OverviewTests(BaseTestCase):
+    def test_latest_assessment_score_and_open_actions_per_project(self):
+        from assessments import services
+
+        unassessed = self.make_project(self.utrecht, self.alice, name="Zonder beoordeling")
+        project = self.make_project(self.utrecht, self.alice, name="Met beoordeling")
+        old = Assessment.objects.create(project=project, started_by=self.alice)
+        services.action_create(assessment=old, user=self.alice,
+                               perspective=Perspective.objects.get(number=1),
+                               description="Oude actie", owner="X")
+        latest = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(latest, self.alice, score=4)
+        services.assessment_complete(assessment=latest, user=self.alice)
+        for status in ("open", "bezig", "gereed"):
+            services.action_create(assessment=latest, user=self.alice,
+                                   perspective=Perspective.objects.get(number=2),
+                                   description=f"Actie {status}", owner="Y", status=status)
+        from assessments.selectors import projects_overview
+
+        rows = {p.name: p for p in projects_overview(municipality=self.utrecht)}
+        self.assertEqual(rows["Met beoordeling"].open_action_count, 2)
+        self.assertEqual(rows["Met beoordeling"].latest_score, 100)
+        self.assertEqual(rows["Met beoordeling"].latest_assessment_id, latest.pk)
+        self.assertEqual(rows["Zonder beoordeling"].open_action_count, 0)
+        self.assertIsNone(rows["Zonder beoordeling"].latest_score)
+        ordered = [p.name for p in projects_overview(municipality=self.utrecht, sort="-score")]
+        self.assertEqual(ordered, ["Met beoordeling", "Zonder beoordeling"])
+        self.assertEqual(unassessed.pk, rows["Zonder beoordeling"].pk)
+        self.client.force_login(self.bob)
+        response = self.client.get(reverse("assessments:overview") + "?sort=-score")
+        self.assertContains(response, "100 – Op orde")
+        self.assertContains(response, 'aria-sort="descending"')
+
+
+class RadarChartTests(BaseTestCase):
+    def test_coordinates_are_not_localised(self):
+        import re
+
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice, score=3)
+        self.client.force_login(self.alice)
+        html = self.client.get(reverse("assessments:results", args=[assessment.pk])).content.decode()
+        svg = html[html.index("<svg"):html.index("</svg>")]
+        self.assertNotRegex(svg, r'(x|y|cx|cy|x1|y1|x2|y2)="-?\d+,\d')
+        self.assertEqual(len(re.findall(r"<circle ", svg)), 10)
+        self.assertIn('points="260.0,132.5', svg)  # perspective 1 at 75: straight up

@@ -36,3 +36,8 @@ class PublicPerspectivesPageTests(TestCase):
         html = self.client.get(reverse("perspectives:index")).content.decode()
         self.assertNotIn("http://", html.replace("http://www.w3.org", ""))
         self.assertNotIn("//cdn", html)
+
+    def test_browser_language_does_not_override_dutch_default(self):
+        response = self.client.get(reverse("perspectives:index"), HTTP_ACCEPT_LANGUAGE="en-US,en")
+        self.assertContains(response, '<html lang="nl"')
+        self.assertEqual(response["Content-Language"], "nl")
