@@ -233,6 +233,8 @@ class Action(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Part of the report cache key: an edited action makes a new report.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["perspective__number", "due_date", "pk"]

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from perspectives.markdown import render_markdown
 from perspectives.models import Band, Characteristic
 from perspectives.selectors import content_snapshot
 
@@ -99,6 +100,10 @@ class PerspectiveView:
     @property
     def advice_text(self) -> str:
         return self.advice.get(self.band, "") if self.band else ""
+
+    @property
+    def advice_html(self) -> str:
+        return render_markdown(self.advice_text)
 
     @property
     def applicable_count(self) -> int:

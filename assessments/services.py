@@ -16,6 +16,8 @@ from perspectives.selectors import content_snapshot
 
 from . import selectors
 from .models import (
+    NOTE_MAX,
+    REASON_MAX,
     Action,
     ActionStatus,
     Answer,
@@ -116,6 +118,8 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
     if assessment.is_completed:
         raise AssessmentLocked
     values = values.normalised()
+    if len(values.note) > NOTE_MAX or len(values.na_reason) > REASON_MAX:
+        raise ValueError("note or reason too long")
     current = Answer.objects.filter(assessment=assessment, question=question).first()
     if current is not None and AnswerValues.of(current) == values:
         return SaveResult("unchanged", current)
@@ -200,7 +204,7 @@ def action_update(*, action: Action, **fields) -> Action:
     for name, value in fields.items():
         setattr(action, name, value)
     action.full_clean()
-    action.save(update_fields=list(fields))
+    action.save(update_fields=[*fields, "updated_at"])
     return action
 
 

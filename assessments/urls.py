@@ -17,5 +17,7 @@ urlpatterns = [
     path("beoordelingen/<int:pk>/heropenen/", views.assessment_reopen, name="reopen"),
     path("beoordelingen/<int:pk>/resultaten/", views.assessment_results, name="results"),
     path("beoordelingen/<int:pk>/acties/nieuw/", views.action_create, name="action_create"),
+    path("beoordelingen/<int:pk>/rapport.pdf", views.report_download, name="report_pdf"),
+    path("beoordelingen/<int:pk>/rapport/voorbeeld/", views.report_preview, name="report_preview"),
     path("acties/<int:pk>/", views.action_edit, name="action_edit"),
 ]

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from perspectives.models import Characteristic, Question
 
-from . import selectors, services
+from . import report, selectors, services
 from .access import action_for_user, assessment_for_user, membership_for_user, project_for_user
 from .forms import ActionForm, CharacteristicsForm, PerspectiveStepForm, ProjectForm, ResolveChoice
 from .models import Assessment
@@ -303,3 +304,24 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         + "#acties")
     return render(request, "assessments/action_form.html", {"form": form, "action": action},
                   status=400 if form.errors else 200)
+
+
+@login_required
+def report_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF advice report, for bewerkers and lezers of the municipality."""
+    assessment = assessment_for_user(request.user, pk)
+    pdf, file_name = report.report_pdf(assessment)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report's HTML, for staff styling the template (same access rules as the report)."""
+    assessment = assessment_for_user(request.user, pk)
+    if not request.user.is_staff:
+        raise PermissionDenied
+    presenter = report.ReportPresenter.for_assessment(assessment)
+    return HttpResponse(report.report_html(presenter, for_pdf=False))

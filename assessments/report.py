@@ -1,0 +1,317 @@
+"""The PDF advice report: a presenter that prepares everything, one function that renders it.
+
+The template (templates/assessments/report/report.html) holds no logic: every text, label and
+number comes from `ReportPresenter`. WeasyPrint is imported lazily and fetches nothing but our own
+static files (see `StaticFilesFetcher`).
+"""
+
+import base64
+import hashlib
+import mimetypes
+import posixpath
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from perspectives.markdown import render_markdown
+
+from .models import Action, Assessment
+from .radar import RadarChart, radar_chart
+from .selectors import AssessmentResult, assessment_result
+
+# Relative URLs in the report resolve against this origin; only its /static/ path is served.
+REPORT_BASE_URL = "https://waardevol.invalid/"
+STATIC_PREFIX = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
+TEMPLATE = "assessments/report/report.html"
+RADAR_TEMPLATE = "assessments/report/radar.svg"
+
+
+def first_sentence(markdown_text: str) -> str:
+    """The first sentence of an advice text as plain text: the one-line advice."""
+    text = " ".join(strip_tags(render_markdown(markdown_text)).split())
+    for end in (". ", "; ", ": "):
+        if end in text:
+            return text.split(end, 1)[0] + end.strip()
+    return text
+
+
+@dataclass
+class ProcessBar:
+    title: str
+    score_text: str
+    band_label: str
+    width: int
+
+
+@dataclass
+class WeakPoint:
+    number: int
+    title: str
+    score_text: str
+    band_label: str
+    advice_line: str
+
+
+class ReportPresenter:
+    """Everything the report template shows, in the assessment's own language."""
+
+    def __init__(self, assessment: Assessment, result: AssessmentResult):
+        self.assessment = assessment
+        self.result = result
+        self.project = assessment.project
+        self.language = result.language
+
+    @classmethod
+    def for_assessment(cls, assessment: Assessment) -> "ReportPresenter":
+        with translation.override(assessment.language):
+            return cls(assessment, assessment_result(assessment, language=assessment.language))
+
+    @property
+    def is_concept(self) -> bool:
+        return not self.assessment.is_completed
+
+    @property
+    def title(self) -> str:
+        return _("Adviesrapport %(project)s") % {"project": self.project.name}
+
+    @property
+    def status_text(self) -> str:
+        if self.is_concept:
+            return _("Concept – nog niet afgerond")
+        return _("Afgerond")
+
+    @property
+    def date_text(self) -> str:
+        moment = self.assessment.completed_at or timezone.now()
+        return _date(moment)
+
+    @property
+    def completed_by(self) -> str:
+        user = self.assessment.completed_by
+        return (user.get_full_name() or user.username) if user else "–"
+
+    @property
+    def started_by(self) -> str:
+        user = self.assessment.started_by
+        return user.get_full_name() or user.username
+
+    @property
+    def revision(self) -> str:
+        return self.result.revision or "–"
+
+    @property
+    def overall_score(self) -> int | None:
+        return self.result.scores.overall.score
+
+    @property
+    def overall_sentence(self) -> str:
+        overall = self.result.scores.overall
+        if overall.score is None:
+            return _("Er is nog niets beantwoord, dus er is nog geen totaalscore.")
+        return _("Het project scoort %(score)s van de 100 punten: %(band)s.") % {
+            "score": overall.score, "band": self.result.overall_band_label.lower()}
+
+    @property
+    def overall_band_label(self) -> str:
+        return self.result.overall_band_label
+
+    @cached_property
+    def radar(self) -> RadarChart:
+        return radar_chart(self.result)
+
+    @property
+    def radar_alt(self) -> str:
+        parts = [
+            f"{axis.number}. {axis.title}: "
+            + (str(axis.score) if axis.score is not None else _("niet beoordeeld"))
+            for axis in self.radar.axes
+        ]
+        return _("Radardiagram van de score per perspectief (0–100). ") + "; ".join(parts) + "."
+
+    @property
+    def radar_data_url(self) -> str:
+        svg = render_to_string(RADAR_TEMPLATE, {"radar": self.radar})
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+    @property
+    def process_bars(self) -> list[ProcessBar]:
+        return [
+            ProcessBar(
+                p.title,
+                str(p.score.score) if p.score.score is not None else "–",
+                p.band_label,
+                p.score.score or 0,
+            )
+            for p in self.result.processes
+        ]
+
+    @property
+    def weakest(self) -> list[WeakPoint]:
+        return [
+            WeakPoint(p.number, p.title, str(p.score.score), p.band_label,
+                      first_sentence(p.advice_text))
+            for p in self.result.weakest
+        ]
+
+    @property
+    def open_actions(self) -> list[Action]:
+        return self.result.open_actions
+
+    @property
+    def actions(self) -> list[Action]:
+        return self.result.actions
+
+    @property
+    def processes(self):
+        return self.result.processes
+
+    @property
+    def unknown_count(self) -> int:
+        return len(self.result.unknown)
+
+    @property
+    def characteristics(self) -> list[str]:
+        from perspectives.models import Characteristic
+
+        return [str(Characteristic(code).label) for code in self.result.characteristics]
+
+    @property
+    def citation(self) -> str:
+        return ("Est, R. van, E. de Bakker, J. van den Broek, J. Deuten, P. Diederen, "
+                "I. van Keulen, I. Korthagen & H. Voncken (2018). Waardevol digitaliseren – Hoe "
+                "lokale bestuurders vanuit publiek perspectief mee kunnen doen aan het "
+                "‘technologiespel’. Den Haag: Rathenau Instituut.")
+
+    @property
+    def file_name(self) -> str:
+        return report_file_name(self.assessment)
+
+
+def report_file_name(assessment: Assessment) -> str:
+    moment = assessment.completed_at or timezone.now()
+    slug = slugify(assessment.project.name)[:60] or "project"
+    return f"waardevol-{slug}-{timezone.localtime(moment):%Y-%m-%d}.pdf"
+
+
+def _date(moment) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(timezone.localtime(moment), "j F Y")
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        """Serves only our own static files, from disk, and `data:` URLs.
+
+        Everything else is refused (`file://`, `http(s)://` elsewhere, `..` escapes, redirects):
+        nothing is ever fetched over the network.
+        """
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = static_file_for_url(url)
+            if path is None:
+                raise ValueError(f"Refused to fetch {url!r}: not one of our static files")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return StaticFilesFetcher
+
+
+def static_files_fetcher():
+    """A WeasyPrint URL fetcher for our static files only (WeasyPrint is imported lazily)."""
+    return _fetcher_class()()
+
+
+def _static_roots() -> list[Path]:
+    roots = []
+    for entry in settings.STATICFILES_DIRS:
+        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry).resolve())
+    return roots
+
+
+def static_file_for_url(url: str) -> Path | None:
+    if not url.startswith(STATIC_PREFIX):
+        return None
+    parts = urlsplit(url)
+    relative = unquote(parts.path)[len(settings.STATIC_URL):]
+    normalised = posixpath.normpath(relative)
+    if normalised.startswith(("..", "/")) or "\\" in relative or "\x00" in relative:
+        return None
+    found = finders.find(normalised)
+    if not found:
+        return None
+    path = Path(found).resolve()
+    if not any(path.is_relative_to(root) for root in _static_roots()) or not path.is_file():
+        return None
+    return path
+
+
+def report_html(presenter: ReportPresenter, *, for_pdf: bool = True) -> str:
+    with translation.override(presenter.language):
+        return render_to_string(TEMPLATE, {"report": presenter, "for_pdf": for_pdf})
+
+
+def render_report_pdf(assessment: Assessment) -> bytes:
+    """Render an assessment's advice report as a tagged PDF/UA-1 document."""
+    from weasyprint import HTML
+
+    presenter = ReportPresenter.for_assessment(assessment)
+    html = report_html(presenter)
+    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf(
+        pdf_variant="pdf/ua-1", attachments=[],
+    )
+
+
+@lru_cache(maxsize=1)
+def _template_digest() -> str:
+    """Changes to the report's template or stylesheet make new cache keys."""
+    digest = hashlib.sha256()
+    for name in ("templates/assessments/report/report.html",
+                 "templates/assessments/report/radar.svg", "static/css/print.css"):
+        digest.update((Path(settings.BASE_DIR) / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def report_cache_key(assessment: Assessment) -> str:
+    actions = Action.objects.filter(assessment=assessment).aggregate(
+        n=Count("pk"), changed=Max("updated_at"))
+    project = assessment.project
+    parts = [
+        assessment.pk, assessment.completed_at.isoformat() if assessment.completed_at else "",
+        assessment.content_revision, assessment.language, project.name, project.updated_at,
+        project.municipality.name, actions["n"], actions["changed"], _template_digest(),
+    ]
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
+    return f"report-pdf:{assessment.pk}:{digest[:32]}"
+
+
+def report_pdf(assessment: Assessment) -> tuple[bytes, str]:
+    """The PDF and its file name. A completed assessment's PDF is cached; a concept is fresh."""
+    file_name = report_file_name(assessment)
+    if not assessment.is_completed:
+        return render_report_pdf(assessment), file_name
+    key = report_cache_key(assessment)
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_report_pdf(assessment)
+        cache.set(key, pdf, timeout=60 * 60 * 24 * 30)
+    return pdf, file_name

@@ -1,0 +1,313 @@
+"""The PDF advice report: content, accessibility tags, safety against hostile text, access, cache."""
+
+import io
+import shutil
+import subprocess
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
+
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from pypdf import PdfReader
+
+from assessments import report, services
+from assessments.models import Answer, AnswerKind, Assessment
+from perspectives.models import Advice, Perspective, Question
+
+from .base import BaseTestCase
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+def pdf_text(pdf: bytes) -> str:
+    reader = PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+class ReportTestCase(BaseTestCase):
+    def setUp(self):
+        cache.clear()
+
+    def completed_assessment(self, name="Slimme lantaarnpalen", language="nl", adjust=None,
+                             **characteristics):
+        project = self.make_project(self.utrecht, self.alice, name=name, **characteristics)
+        assessment = services.assessment_start(project=project, user=self.alice, language=language)
+        self.answer_all(assessment, self.alice, score=3)
+        if adjust:
+            adjust(assessment)
+        services.assessment_complete(assessment=assessment, user=self.alice)
+        assessment.refresh_from_db()
+        return assessment
+
+
+@override_settings(CACHES=LOCMEM)
+class ReportContentTests(ReportTestCase):
+    def test_pdf_contains_project_titles_scores_answers_advice_and_actions(self):
+        question = Question.objects.get(code="2.1")
+        assessment = self.completed_assessment(
+            in_public_space=True,
+            adjust=lambda a: Answer.objects.filter(assessment=a, question=question).update(
+                score=0, note="Besproken in de stuurgroep"),
+        )
+        services.action_create(assessment=assessment, user=self.alice,
+                               perspective=Perspective.objects.get(number=7),
+                               description="DPIA laten uitvoeren", owner="Privacy officer")
+        with self.assertNoLogs("weasyprint", level="ERROR"):
+            pdf = report.render_report_pdf(assessment)
+        text = pdf_text(pdf)
+        self.assertIn("Slimme lantaarnpalen", text)
+        self.assertIn("Bestuurlijke samenvatting", text)
+        for perspective in Perspective.objects.all():
+            self.assertIn(" ".join(perspective.title_nl.split()), text)
+        self.assertIn("Besproken in de stuurgroep", text)
+        # Answer labels, not just numbers (first words: the PDF wraps long labels).
+        self.assertIn(f"0 – {' '.join(question.scale_0_nl.split()[:4])}", text)
+        self.assertIn(f"3 – {' '.join(Question.objects.get(code='1.1').scale_3_nl.split()[:4])}", text)
+        self.assertIn("DPIA laten uitvoeren", text)
+        self.assertIn("Privacy officer", text)
+        self.assertIn(f"Het project scoort {assessment.overall_score} van de 100", text)
+        # All questions at 3 -> 75 "op orde", so the op_orde advice of perspective 1 is there.
+        advice = Advice.objects.get(perspective__number=1, band="op_orde").text_nl
+        self.assertIn(" ".join(advice.split()[:8]), text)
+        wrong = Advice.objects.get(perspective__number=1, band="aandacht").text_nl
+        self.assertNotIn(" ".join(wrong.split()[:8]), text)
+        self.assertIn("pagina 1 van", text)
+        self.assertIn("Rathenau Instituut", text)
+
+    def test_pdf_is_tagged_with_language_and_title_and_passes_qpdf(self):
+        assessment = self.completed_assessment()
+        pdf = report.render_report_pdf(assessment)
+        reader = PdfReader(io.BytesIO(pdf))
+        root = reader.trailer["/Root"]
+        self.assertIn("/StructTreeRoot", root)
+        self.assertEqual(root["/Lang"], "nl")
+        self.assertTrue(root["/MarkInfo"]["/Marked"])
+        self.assertEqual(reader.metadata.title, "Adviesrapport Slimme lantaarnpalen")
+        self.assertNotIn("/EmbeddedFiles", root.get("/Names", {}))
+        if shutil.which("qpdf") is None:
+            self.fail("qpdf is not installed (.ci/run installs it)")
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(pdf)
+            handle.flush()
+            result = subprocess.run(["qpdf", "--check", handle.name], capture_output=True, text=True)
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+
+    def test_radar_has_a_text_alternative_and_tables_have_headers(self):
+        assessment = self.completed_assessment()
+        html = report.report_html(report.ReportPresenter.for_assessment(assessment))
+        self.assertIn('alt="Radardiagram van de score per perspectief', html)
+        self.assertIn('<th scope="col">Vraag</th>', html)
+        headings = [int(level) for level in __import__("re").findall(r"<h([1-6])", html)]
+        self.assertEqual(headings[0], 1)
+        for previous, current in zip(headings, headings[1:], strict=False):
+            self.assertLessEqual(current, previous + 1, "heading levels skip")
+
+    def test_concept_with_every_kind_of_answer_and_no_actions_renders(self):
+        project = self.make_project(self.utrecht, self.alice, name="Concept project")
+        assessment = services.assessment_start(project=project, user=self.alice, language="nl")
+        values = [
+            services.AnswerValues(AnswerKind.NOT_APPLICABLE, na_reason="Geen sensoren"),
+            services.AnswerValues(AnswerKind.UNKNOWN),
+            services.AnswerValues(AnswerKind.SCORE, score=2, note="x" * 2000),
+            services.AnswerValues(AnswerKind.SCORE, score=4, note=""),
+        ]
+        for question, value in zip(Question.objects.filter(perspective__number__lte=2), values * 3,
+                                   strict=False):
+            services.answer_save(assessment=assessment, question=question, user=self.alice,
+                                 values=value, base_version=0)
+        with self.assertNoLogs("weasyprint", level="ERROR"):
+            pdf = report.render_report_pdf(assessment)
+        text = pdf_text(pdf)
+        self.assertIn("CONCEPT", text)
+        self.assertIn("Weet ik niet", text)
+        self.assertIn("Niet van toepassing: Geen sensoren", text)
+        self.assertIn("Niet beantwoord", text)
+        self.assertIn("Er zijn nog geen verbeteracties vastgelegd.", text)
+
+    def test_english_assessment_gives_an_english_report(self):
+        assessment = self.completed_assessment(language="en")
+        text = pdf_text(report.render_report_pdf(assessment))
+        self.assertIn("Executive summary", text)
+        self.assertIn(" ".join(Perspective.objects.get(number=3).title_en.split()), text)
+        root = PdfReader(io.BytesIO(report.render_report_pdf(assessment))).trailer["/Root"]
+        self.assertEqual(root["/Lang"], "en")
+
+    def test_completed_report_stays_the_same_after_content_edits(self):
+        assessment = self.completed_assessment()
+        before = pdf_text(report.render_report_pdf(assessment))
+        perspective = Perspective.objects.get(number=5)
+        perspective.title_nl = "Een heel andere titel"
+        perspective.save()
+        Advice.objects.filter(perspective__number=1).update(text_nl="Nieuw advies van de VNG.")
+        Question.objects.filter(code="1.1").update(text_nl="Een herschreven vraag?")
+        after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
+        self.assertEqual(before, after)
+        self.assertNotIn("Een heel andere titel", after)
+
+    def test_render_report_command_writes_the_pdf(self):
+        assessment = self.completed_assessment()
+        with tempfile.TemporaryDirectory() as directory:
+            target = f"{directory}/report.pdf"
+            call_command("render_report", assessment.pk, output=target, stdout=io.StringIO())
+            with open(target, "rb") as handle:
+                self.assertIn("Slimme lantaarnpalen", pdf_text(handle.read()))
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        self.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"root:x:0:0:leaked")
+
+    def log_message(self, *args):
+        pass
+
+
+@override_settings(CACHES=LOCMEM)
+class HostileContentTests(ReportTestCase):
+    def setUp(self):
+        super().setUp()
+        _Recorder.requests = []
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def test_hostile_names_notes_and_admin_content_are_harmless(self):
+        listener = f"http://127.0.0.1:{self.port}"
+        payloads = [
+            '<img src="file:///etc/passwd">',
+            '<link rel="attachment" href="file:///etc/passwd">',
+            f"<style>@font-face {{ font-family: x; src: url({listener}/font.woff) }}</style>",
+            f'<div style="background: url({listener}/bg.png)">x</div>',
+            f'<img src="{listener}/pixel.png">',
+        ]
+        hostile = " ".join(payloads)
+        project = self.make_project(self.utrecht, self.alice,
+                                    name="<script>alert('naam')</script> Project")
+        assessment = services.assessment_start(project=project, user=self.alice, language="nl")
+        self.answer_all(assessment, self.alice, score=1)
+        Answer.objects.filter(assessment=assessment).update(note=hostile[:2000])
+        Advice.objects.all().update(text_nl=hostile + f"\n\n![x]({listener}/md.png)")
+        Perspective.objects.filter(number=2).update(
+            title_nl=f"<style>* {{ background: url({listener}/t) }}</style>Titel")
+        services.action_create(assessment=assessment, user=self.alice,
+                               perspective=Perspective.objects.get(number=1),
+                               description='<link rel="attachment" href="file:///etc/passwd">',
+                               owner="<b>eigenaar</b>")
+        with self.assertNoLogs("weasyprint", level="ERROR"):
+            pdf = report.render_report_pdf(assessment)
+        self.assertEqual(_Recorder.requests, [])
+        reader = PdfReader(io.BytesIO(pdf))
+        self.assertNotIn("/EmbeddedFiles", reader.trailer["/Root"].get("/Names", {}))
+        self.assertNotIn(b"/EmbeddedFile", pdf)
+        text = pdf_text(pdf)
+        self.assertNotIn("root:x:0:0", text)
+        self.assertIn("<script>alert('naam')</script> Project", text)  # shown as text, not markup
+        self.assertIn('<link rel="attachment"', text)
+        html = report.report_html(report.ReportPresenter.for_assessment(assessment))
+        self.assertNotIn("<script>alert", html)
+        self.assertNotIn('<img src="file:', html)
+        self.assertNotIn(f"url({listener}", html.replace("&#x27;", "'").split("</head>")[0])
+        self.assertNotIn("<style>*", html)
+
+    def test_the_fetcher_serves_only_our_static_files(self):
+        fetcher = report.static_files_fetcher()
+        response = fetcher.fetch(report.STATIC_PREFIX + "css/print.css")
+        self.assertIn(b"@page", response.read())
+        self.assertEqual(fetcher.fetch("data:text/plain,hallo").read(), b"hallo")
+        refused = [
+            "file:///etc/passwd",
+            f"http://127.0.0.1:{self.port}/x.png",
+            f"https://127.0.0.1:{self.port}/x.png",
+            report.STATIC_PREFIX + "../../../../etc/passwd",
+            report.STATIC_PREFIX + "css/../../manage.py",
+            report.STATIC_PREFIX + "%2e%2e/%2e%2e/manage.py",
+            "https://waardevol.invalid/admin/",
+            "https://example.org/static/css/print.css",
+        ]
+        for url in refused:
+            with self.subTest(url=url), self.assertRaises(ValueError):
+                fetcher.fetch(url)
+        self.assertEqual(_Recorder.requests, [])
+
+
+@override_settings(CACHES=LOCMEM)
+class ReportDownloadTests(ReportTestCase):
+    def test_members_download_with_a_descriptive_file_name(self):
+        assessment = self.completed_assessment(name="Chatbot Burgerzaken")
+        url = reverse("assessments:report_pdf", args=[assessment.pk])
+        for user in (self.alice, self.bob):
+            self.client.force_login(user)
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response["Content-Type"], "application/pdf")
+            date = assessment.completed_at.astimezone().strftime("%Y-%m-%d")
+            self.assertIn(f'filename="waardevol-chatbot-burgerzaken-{date}.pdf"',
+                          response["Content-Disposition"])
+            self.assertTrue(response.content.startswith(b"%PDF"))
+
+    def test_other_municipality_gets_404_and_anonymous_goes_to_login(self):
+        assessment = self.completed_assessment()
+        url = reverse("assessments:report_pdf", args=[assessment.pk])
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.force_login(self.vng)
+        self.assertEqual(self.client.get(url).status_code, 404)
+        self.client.logout()
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith("/account/login/"))
+
+    def test_results_page_links_the_report(self):
+        assessment = self.completed_assessment()
+        self.client.force_login(self.bob)
+        response = self.client.get(reverse("assessments:results", args=[assessment.pk]))
+        self.assertContains(response, reverse("assessments:report_pdf", args=[assessment.pk]))
+        self.assertContains(response, "Download rapport (PDF)")
+
+    def test_completed_report_is_cached_and_a_concept_is_rendered_fresh(self):
+        assessment = self.completed_assessment()
+        url = reverse("assessments:report_pdf", args=[assessment.pk])
+        self.client.force_login(self.bob)
+        with mock.patch("assessments.report.render_report_pdf",
+                        wraps=report.render_report_pdf) as render:
+            first = self.client.get(url).content
+            second = self.client.get(url).content
+            self.assertEqual(render.call_count, 1)
+            self.assertEqual(first, second)
+            # A new action changes what the report says: a new render.
+            services.action_create(assessment=assessment, user=self.alice,
+                                   perspective=Perspective.objects.get(number=3),
+                                   description="Nieuwe actie", owner="X")
+            self.client.get(url)
+            self.assertEqual(render.call_count, 2)
+
+            concept = services.assessment_start(project=assessment.project, user=self.alice,
+                                                language="nl")
+            concept_url = reverse("assessments:report_pdf", args=[concept.pk])
+            self.client.get(concept_url)
+            self.client.get(concept_url)
+            self.assertEqual(render.call_count, 4)
+
+    def test_html_preview_is_for_staff_members_only(self):
+        assessment = self.completed_assessment()
+        url = reverse("assessments:report_preview", args=[assessment.pk])
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(url).status_code, 403)
+        self.alice.is_staff = True
+        self.alice.save()
+        response = self.client.get(url)
+        self.assertContains(response, "Bestuurlijke samenvatting")
+        self.client.force_login(self.vng)  # staff, but not of this municipality
+        self.assertEqual(self.client.get(url).status_code, 404)
