@@ -133,17 +133,19 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
             with transaction.atomic():
                 answer = Answer.objects.create(assessment=assessment, question=question,
                                                version=1, **fields)
+            return SaveResult("saved", answer)
         except IntegrityError:
-            # A colleague created it between our read and our write.
-            return SaveResult(
-                "conflict", Answer.objects.get(assessment=assessment, question=question)
-            )
-        return SaveResult("saved", answer)
-    updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **fields
-    )
-    answer = Answer.objects.select_related("updated_by").get(pk=current.pk)
-    return SaveResult("saved" if updated else "conflict", answer)
+            pass  # a colleague (or our own background save) created it since we read
+    else:
+        updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
+            version=F("version") + 1, updated_at=timezone.now(), **fields
+        )
+        if updated:
+            return SaveResult("saved", Answer.objects.get(pk=current.pk))
+    # Someone else wrote first: only a conflict if what they wrote differs from ours.
+    stored = Answer.objects.select_related("updated_by").get(assessment=assessment,
+                                                               question=question)
+    return SaveResult("unchanged" if AnswerValues.of(stored) == values else "conflict", stored)
 
 
 @transaction.atomic

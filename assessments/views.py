@@ -45,7 +45,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
                                           owner=request.user, **form.cleaned_data)
         messages.success(request, _("Project ‘%(name)s’ is aangemaakt.") % {"name": project.name})
         return redirect("assessments:project_detail", pk=project.pk)
-    return render(request, "assessments/project_form.html", {"form": form, "project": None})
+    return render(request, "assessments/project_form.html", {"form": form, "project": None},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -71,7 +72,8 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         })
         messages.success(request, _("Het project is opgeslagen."))
         return redirect("assessments:project_detail", pk=project.pk)
-    return render(request, "assessments/project_form.html", {"form": form, "project": project})
+    return render(request, "assessments/project_form.html", {"form": form, "project": project},
+                  status=400 if form.errors else 200)
 
 
 @login_required

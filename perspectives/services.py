@@ -100,3 +100,21 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
                         {f"text_{language}": text for language, text in texts.items()},
                         update, result)
     return result
+
+
+VNG_EDITOR_GROUP = "VNG-beheerder"
+CONTENT_MODELS = [Process, Perspective, Question, Advice, PublicValue]
+
+
+def vng_editor_group_ensure():
+    """The VNG-beheerder group with exactly the content permissions.
+
+    Migration 0002 creates it; this restores it where a database was flushed (browser tests).
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    group, _created = Group.objects.get_or_create(name=VNG_EDITOR_GROUP)
+    content_types = ContentType.objects.get_for_models(*CONTENT_MODELS).values()
+    group.permissions.set(Permission.objects.filter(content_type__in=content_types))
+    return group

@@ -102,3 +102,33 @@ class ConcurrentEditTests(BaseTestCase):
         same = answer_save(assessment=self.assessment, question=self.question, user=self.alice,
                            values=AnswerValues("score", 3), base_version=1)
         self.assertEqual(same.status, "unchanged")
+
+
+class RaceTests(BaseTestCase):
+    def test_a_racing_identical_write_is_not_a_conflict(self):
+        """Our own background save landing between the read and the write of a form save."""
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        question = Question.objects.get(code="3.1")
+        original_filter = Answer.objects.filter
+
+        def racing_filter(*args, **kwargs):
+            result = original_filter(*args, **kwargs)
+            if kwargs.get("question") == question and not Answer.objects.exists():
+                Answer.objects.create(assessment=assessment, question=question, kind="score",
+                                      score=2, version=1, updated_by=self.alice)
+                return Answer.objects.none()
+            return result
+
+        from unittest import mock
+
+        with mock.patch.object(Answer.objects, "filter", side_effect=racing_filter):
+            outcome = answer_save(assessment=assessment, question=question, user=self.alice,
+                                  values=AnswerValues("score", 2), base_version=0)
+        self.assertEqual(outcome.status, "unchanged")
+        with mock.patch.object(Answer.objects, "filter", side_effect=racing_filter):
+            Answer.objects.all().delete()
+            outcome = answer_save(assessment=assessment, question=question, user=self.alice,
+                                  values=AnswerValues("score", 3), base_version=0)
+        self.assertEqual(outcome.status, "conflict")
+        self.assertEqual(outcome.answer.score, 2)

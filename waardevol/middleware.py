@@ -1,4 +1,8 @@
+import time
+
 from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -36,3 +40,25 @@ class LanguageMiddleware:
         patch_vary_headers(response, ["Cookie"])
         translation.deactivate()
         return response
+
+
+class SessionLifetimeMiddleware:
+    """An absolute session lifetime on top of Django's idle timeout.
+
+    SESSION_COOKIE_AGE with SESSION_SAVE_EVERY_REQUEST ends a session after a period of idleness;
+    this ends it SESSION_ABSOLUTE_SECONDS after login however active it is, as BIO asks.
+    """
+
+    KEY = "_waardevol_login_time"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            started = request.session.setdefault(self.KEY, now)
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+                return redirect_to_login(request.get_full_path())
+        return self.get_response(request)

@@ -24,3 +24,8 @@ def page_not_found(request: HttpRequest, exception=None) -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     # No request context here: the error may have come from a context processor or middleware.
     return HttpResponse(loader.get_template("errors/500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A missing or stale CSRF token, e.g. a form left open past the session's end."""
+    return render(request, "errors/csrf.html", status=403)

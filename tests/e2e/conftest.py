@@ -1,0 +1,131 @@
+"""Real-browser journeys: Playwright drives Debian's Chromium against Django's live server."""
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls in these tests are
+# plain synchronous calls from that same thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+PASSWORD = "correct-horse-battery"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Site:
+    url: str
+    municipality: object
+    users: dict
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    from django.contrib.auth.models import User
+
+    from assessments import services
+    from assessments.models import Municipality, Role
+    from perspectives.services import content_load, vng_editor_group_ensure
+
+    content_load()
+    municipality = Municipality.objects.create(name="Utrecht", cbs_code="GM0344")
+    users = {}
+    for name, role, manager in [("alice", Role.EDITOR, True), ("dave", Role.EDITOR, False),
+                                ("bob", Role.READER, False)]:
+        user = User.objects.create_user(name, f"{name}@example.org", PASSWORD,
+                                        first_name=name.title())
+        services.membership_create(user=user, municipality=municipality, role=role,
+                                   is_manager=manager)
+        users[name] = user
+    vng = User.objects.create_user("vng", "vng@example.org", PASSWORD, is_staff=True)
+    vng.groups.add(vng_editor_group_ensure())
+    users["vng"] = vng
+    return Site(live_server.url, municipality, users)
+
+
+class PageAudit:
+    """Runs axe-core on pages and keeps their HTML source for the Nu Html Checker."""
+
+    def __init__(self):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.sources: dict[str, str] = {}
+        self.violations: list[str] = []
+        self.companion = None
+
+    def without_javascript(self, browser):
+        """axe needs JavaScript: pages of a JavaScript-free journey are audited in a companion
+        page that shows the very same DOM."""
+        self.companion = browser.new_context().new_page()
+
+    def check(self, page, name: str):
+        target = page
+        if self.companion is not None:
+            self.companion.goto(page.url.split("#")[0])
+            self.companion.set_content(page.content())
+            target = self.companion
+        results = self.axe.run(target, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        if results.violations_count:
+            self.violations.append(f"{name} ({page.url}):\n{results.generate_report()}")
+        response = page.context.request.get(page.url)
+        if "text/html" in response.headers.get("content-type", ""):
+            self.sources[name] = response.text()
+        ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+
+    def assert_clean(self):
+        assert not self.violations, "\n\n".join(self.violations)
+        errors = validate_html(self.sources)
+        assert not errors, "\n".join(errors)
+
+
+def validate_html(sources: dict[str, str]) -> list[str]:
+    """Nu Html Checker (vnu-jar from npm, on the machine's Java): the errors, if any."""
+    import json
+
+    if not sources:
+        return []
+    directory = ARTIFACTS / "html"
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, html in sources.items():
+        path = directory / f"{name}.html"
+        path.write_text(html, encoding="utf-8")
+        paths.append(str(path))
+    jar = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+    result = subprocess.run(["java", "-jar", str(jar), "--format", "json", "--exit-zero-always",
+                             *paths], capture_output=True, text=True, timeout=300)
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m.get('message')}"
+            for m in messages if m.get("type") == "error"]
+
+
+@pytest.fixture
+def audit():
+    return PageAudit()
