@@ -45,7 +45,7 @@ def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False)
     membership = _membership_or_404(user)
     assessment = get_object_or_404(
         Assessment.objects.select_related(
-            "project", "project__municipality", "started_by", "completed_by"
+            "project", "project__municipality", "started_by", "completed_by", "content"
         ),
         pk=pk, project__municipality_id=membership.municipality_id,
     )

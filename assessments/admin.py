@@ -37,7 +37,7 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["project", "status", "started_at", "completed_at", "overall_score"]
     list_filter = ["status"]
     raw_id_fields = ["project", "started_by", "completed_by", "reopened_from"]
-    readonly_fields = ["content_snapshot", "content_revision"]
+    readonly_fields = ["content", "characteristics"]
 
 
 admin.site.register(Invitation)

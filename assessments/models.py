@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from perspectives.models import Characteristic, Perspective, Question
+from perspectives.models import Characteristic, ContentRevision, Perspective, Question
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -156,8 +156,9 @@ class Assessment(models.Model):
     current_step = models.PositiveSmallIntegerField(_("huidige stap"), default=0)
     # Frozen at completion: the content (all languages) and the project characteristics it was
     # scored against, and the result, so later content edits never change it.
-    content_snapshot = models.JSONField(_("momentopname inhoud"), null=True, blank=True)
-    content_revision = models.CharField(_("inhoudsversie"), max_length=20, blank=True)
+    content = models.ForeignKey(ContentRevision, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="assessments", verbose_name=_("inhoudsversie"))
+    characteristics = models.JSONField(_("kenmerken bij afronden"), default=list, blank=True)
     overall_score = models.PositiveSmallIntegerField(
         _("totaalscore"), null=True, blank=True, validators=[MaxValueValidator(100)])
 
@@ -173,6 +174,10 @@ class Assessment(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == Status.COMPLETED
+
+    @property
+    def content_revision(self) -> str:
+        return self.content.revision if self.content_id else ""
 
 
 class AnswerKind(models.TextChoices):

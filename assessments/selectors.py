@@ -179,18 +179,17 @@ def _not_applicable_reason(characteristic: str) -> str:
     }
 
 
-def assessment_content(assessment: Assessment) -> dict[str, Any]:
-    if assessment.content_snapshot:
-        return assessment.content_snapshot
-    return content_snapshot()
+def assessment_content(assessment: Assessment) -> tuple[dict[str, Any], list[str]]:
+    """The content and project characteristics to score against: frozen ones once completed."""
+    if assessment.content_id:
+        return assessment.content.snapshot, assessment.characteristics
+    return content_snapshot(), assessment.project.characteristics
 
 
-def assessment_result(assessment: Assessment, *, content: dict[str, Any] | None = None,
-                      language: str | None = None) -> AssessmentResult:
+def assessment_result(assessment: Assessment, *, language: str | None = None) -> AssessmentResult:
     """Everything about one assessment, scored; a fixed number of queries whatever its size."""
-    content = content or assessment_content(assessment)
+    content, characteristics = assessment_content(assessment)
     language = language or get_language() or "nl"
-    characteristics = content.get("characteristics", assessment.project.characteristics)
     answers = {a.question_id: a for a in assessment.answers.select_related("updated_by")}
     actions = list(assessment.actions.select_related("perspective"))
     actions_by_perspective: dict[int, list[Action]] = {}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perspectives.models import Perspective, Question
-from perspectives.selectors import content_snapshot
+from perspectives.selectors import content_revision_current
 
 from . import selectors
 from .models import (
@@ -156,13 +156,12 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     )
     if assessment.is_completed:
         raise AssessmentLocked
-    snapshot = content_snapshot()
-    snapshot["characteristics"] = assessment.project.characteristics
-    result = selectors.assessment_result(assessment, content=snapshot)
+    content = content_revision_current()
+    assessment.content = content
+    assessment.characteristics = assessment.project.characteristics
+    result = selectors.assessment_result(assessment)
     if result.missing:
         raise AssessmentIncomplete([item.code for item in result.missing])
-    assessment.content_snapshot = snapshot
-    assessment.content_revision = snapshot["revision"]
     assessment.overall_score = result.scores.overall.score
     assessment.status = Status.COMPLETED
     assessment.completed_by = user

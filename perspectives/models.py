@@ -148,3 +148,23 @@ class Advice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.perspective.number} – {self.get_band_display()}"
+
+
+class ContentRevision(models.Model):
+    """A frozen copy of all content (every language), shared by the assessments scored on it.
+
+    Completed assessments point here instead of carrying their own copy: content that did not
+    change between two completions is stored once.
+    """
+
+    revision = models.CharField(_("versie"), max_length=20, unique=True)
+    snapshot = models.JSONField(_("momentopname"))
+    created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("inhoudsversie")
+        verbose_name_plural = _("inhoudsversies")
+
+    def __str__(self) -> str:
+        return self.revision

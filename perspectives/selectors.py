@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from .models import Advice, Perspective, Process, Question
+from .models import Advice, ContentRevision, Perspective, Process, Question
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -85,3 +85,12 @@ def content_snapshot() -> dict[str, Any]:
 
 def advice_for(perspective: Perspective, band: str) -> Advice | None:
     return next((a for a in perspective.advice.all() if a.band == band), None)
+
+
+def content_revision_current() -> ContentRevision:
+    """The stored revision of the content as it is now (created on first use)."""
+    snapshot = content_snapshot()
+    revision, _created = ContentRevision.objects.get_or_create(
+        revision=snapshot["revision"], defaults={"snapshot": snapshot}
+    )
+    return revision

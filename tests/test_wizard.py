@@ -81,8 +81,9 @@ class WizardJourneyTests(BaseTestCase):
         assessment.refresh_from_db()
         self.assertEqual(assessment.status, Status.COMPLETED)
         self.assertEqual(assessment.completed_by, self.alice)
-        self.assertIsNotNone(assessment.content_snapshot)
-        self.assertTrue(assessment.content_revision)
+        self.assertIsNotNone(assessment.content.snapshot)
+        self.assertEqual(assessment.content_revision, assessment.content.snapshot["revision"])
+        self.assertEqual(assessment.characteristics, ["public_space", "personal_data"])
         self.assertEqual(
             Answer.objects.get(assessment=assessment, question__code="7.4").kind,
             AnswerKind.NOT_APPLICABLE,

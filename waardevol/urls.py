@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from assessments import account_views
+from waardevol.views import health
 
 urlpatterns = [
     path("", include("perspectives.urls")),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("account/uitnodiging/<uuid:token>/", account_views.invite_accept, name="invite_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
+    path("healthz", health, name="health"),
 ]
 
 handler400 = "waardevol.views.bad_request"

@@ -5,6 +5,11 @@ from django.shortcuts import render
 from django.template import loader
 
 
+def health(request: HttpRequest) -> HttpResponse:
+    """For load balancers and monitoring; also the benchmarks' floor (no database work)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def _error(request: HttpRequest, status: int) -> HttpResponse:
     return render(request, f"errors/{status}.html", status=status)
 

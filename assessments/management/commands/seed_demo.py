@@ -3,6 +3,7 @@
 Idempotent: running it again changes nothing that is already there.
 """
 
+import time
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
@@ -11,6 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from assessments import selectors, services
+from assessments.bulk import bulk_seed
 from assessments.models import AnswerKind, Municipality, Project, Role
 from perspectives.models import Perspective, Question
 
@@ -36,10 +38,29 @@ def _demo_answer(index: int) -> services.AnswerValues:
 
 
 class Command(BaseCommand):
-    help = "Create a demo municipality, users and projects (idempotent)."
+    help = "Create a demo municipality, users and projects (idempotent); optionally bulk data."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--municipalities", type=int, default=0,
+                            help="Also create this many bulk municipalities (for load tests).")
+        parser.add_argument("--projects", type=int, default=20,
+                            help="Projects per bulk municipality, each with assessments.")
+
+    def handle(self, *args, municipalities: int = 0, projects: int = 20, **options):
+        self._demo()
+        if municipalities:
+            started = time.perf_counter()
+            result = bulk_seed(municipalities=municipalities, projects=projects,
+                               password=DEMO_PASSWORD)
+            self.stdout.write(
+                f"Bulk data: {result.municipalities} municipalities, {result.projects} projects, "
+                f"{result.assessments} assessments, {result.answers} answers in "
+                f"{time.perf_counter() - started:.1f} s (logins bench0001-bewerker etc., "
+                f"password {DEMO_PASSWORD})."
+            )
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def _demo(self):
         municipality, _ = Municipality.objects.get_or_create(
             cbs_code="GM9999", defaults={"name": "Demogemeente Waardevol"}
         )
