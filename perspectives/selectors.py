@@ -2,9 +2,13 @@
 
 import hashlib
 import json
+import threading
+import uuid
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from .models import Advice, ContentRevision, Perspective, Process, Question
@@ -30,12 +34,54 @@ def _translations(obj: Any, field: str) -> dict[str, str]:
     return {code: getattr(obj, f"{field}_{code}") or "" for code in LANGUAGE_CODES}
 
 
+VERSION_KEY = "perspectives:content-version"
+_memo: dict[str, Any] = {"version": None, "snapshot": None}
+_memo_lock = threading.Lock()
+
+
+def _bump_version() -> None:
+    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def content_changed(**_signal_kwargs) -> None:
+    """Called when content is saved or deleted: every process rebuilds its snapshot.
+
+    Bumped now (so this transaction sees its own change) and again after the commit (so a
+    process that rebuilt in between, from the data before the commit, rebuilds once more).
+    Changes made with QuerySet.update() send no signal: call content_changed() after them.
+    """
+    _bump_version()
+    transaction.on_commit(_bump_version)
+
+
+def content_snapshot_forget() -> None:
+    with _memo_lock:
+        _memo.update(version=None, snapshot=None)
+
+
 def content_snapshot() -> dict[str, Any]:
     """All content an assessment is scored against, in every language, as plain JSON data.
 
     A completed assessment stores this, so later edits by editors never change what it said.
     `revision` is a short hash of the content, printed on reports to say what was used.
+    Every page of a concept assessment needs it, so each process keeps the last one it built
+    until the shared content version (bumped on every content change) moves on. Treat the
+    returned data as read-only.
     """
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+        version = cache.get(VERSION_KEY)
+    with _memo_lock:
+        if _memo["version"] == version and _memo["snapshot"] is not None:
+            return _memo["snapshot"]
+    snapshot = _build_snapshot()
+    with _memo_lock:
+        _memo.update(version=version, snapshot=snapshot)
+    return snapshot
+
+
+def _build_snapshot() -> dict[str, Any]:
     processes = []
     for process in processes_with_perspectives():
         perspectives = []

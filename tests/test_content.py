@@ -103,3 +103,23 @@ class ContentFixtureTests(TestCase):
         codes = [q["code"] for p in content_snapshot()["processes"]
                  for pp in p["perspectives"] for q in pp["questions"]]
         self.assertNotIn("1.1", codes)
+
+
+class ContentSnapshotCacheTests(TestCase):
+    def test_snapshot_is_reused_until_content_changes(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        first = content_snapshot()
+        with CaptureQueriesContext(connection) as queries:
+            again = content_snapshot()
+        self.assertIs(first, again)
+        self.assertEqual(len(queries), 0)
+        advice = Advice.objects.get(perspective__number=2, band="op_orde")
+        advice.text_en = "Edited advice"
+        advice.save()
+        changed = content_snapshot()
+        texts = [p["advice"]["op_orde"]["en"] for proc in changed["processes"]
+                 for p in proc["perspectives"] if p["number"] == 2]
+        self.assertEqual(texts, ["Edited advice"])
+        self.assertNotEqual(first["revision"], changed["revision"])

@@ -17,6 +17,7 @@ from pypdf import PdfReader
 from assessments import report, services
 from assessments.models import Answer, AnswerKind, Assessment
 from perspectives.models import Advice, Perspective, Question
+from perspectives.selectors import content_changed
 
 from .base import BaseTestCase
 
@@ -144,6 +145,7 @@ class ReportContentTests(ReportTestCase):
         perspective.save()
         Advice.objects.filter(perspective__number=1).update(text_nl="Nieuw advies van de VNG.")
         Question.objects.filter(code="1.1").update(text_nl="Een herschreven vraag?")
+        content_changed()
         after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
         self.assertEqual(before, after)
         self.assertNotIn("Een heel andere titel", after)
@@ -201,6 +203,7 @@ class HostileContentTests(ReportTestCase):
         Advice.objects.all().update(text_nl=hostile + f"\n\n![x]({listener}/md.png)")
         Perspective.objects.filter(number=2).update(
             title_nl=f"<style>* {{ background: url({listener}/t) }}</style>Titel")
+        content_changed()
         services.action_create(assessment=assessment, user=self.alice,
                                perspective=Perspective.objects.get(number=1),
                                description='<link rel="attachment" href="file:///etc/passwd">',
@@ -215,6 +218,7 @@ class HostileContentTests(ReportTestCase):
         self.assertNotIn("root:x:0:0", text)
         self.assertIn("<script>alert('naam')</script> Project", text)  # shown as text, not markup
         self.assertIn('<link rel="attachment"', text)
+        self.assertIn("Titel", text)  # the hostile perspective title is there, as text
         html = report.report_html(report.ReportPresenter.for_assessment(assessment))
         self.assertNotIn("<script>alert", html)
         self.assertNotIn('<img src="file:', html)
