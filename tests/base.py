@@ -4,8 +4,8 @@ from django.contrib.auth.models import Group, User
 from django.test import TestCase
 
 from assessments import selectors, services
-from assessments.models import AnswerKind, Municipality, Role
-from perspectives.models import Question
+from assessments.models import AnswerKind, Assessment, Municipality, Role
+from perspectives.models import Perspective, Question
 
 PASSWORD = "correct-horse-battery"
 
@@ -36,12 +36,38 @@ class BaseTestCase(TestCase):
 
     @staticmethod
     def answer_all(assessment, user, score=3):
-        """Answer every applicable question of an assessment with the same score."""
-        result = selectors.assessment_result(assessment)
-        for view in result.questions:
-            if view.applicable:
-                services.answer_save(
-                    assessment=assessment, question=Question.objects.get(pk=view.id), user=user,
-                    values=services.AnswerValues(AnswerKind.SCORE, score=score),
-                    base_version=view.answer.version if view.answer else 0,
-                )
+        answer_all(assessment, user, score)
+
+    @classmethod
+    def make_assessed_project(cls, name="Slimme lantaarnpalen", action="Actie"):
+        """Alice's project with a completed assessment (with one action) and a concept."""
+        cls.completed = completed_assessment(cls.utrecht, cls.alice, name)
+        cls.project = cls.completed.project
+        cls.concept = Assessment.objects.create(project=cls.project, started_by=cls.alice)
+        cls.action = services.action_create(
+            assessment=cls.completed, user=cls.alice, perspective=Perspective.objects.get(number=1),
+            description=action, owner="Wethouder")
+
+
+def answer_all(assessment, user, score=3):
+    """Answer every applicable question of an assessment with the same score."""
+    result = selectors.assessment_result(assessment)
+    for view in result.questions:
+        if view.applicable:
+            services.answer_save(
+                assessment=assessment, question=Question.objects.get(pk=view.id), user=user,
+                values=services.AnswerValues(AnswerKind.SCORE, score=score),
+                base_version=view.answer.version if view.answer else 0,
+            )
+
+
+def completed_assessment(municipality, user, name="Slimme lantaarnpalen", *, score=3,
+                         language="nl", adjust=None, **characteristics):
+    """A project with one completed assessment; `adjust(assessment)` runs before completing."""
+    project = services.project_create(municipality=municipality, owner=user, name=name,
+                                      **characteristics)
+    assessment = services.assessment_start(project=project, user=user, language=language)
+    answer_all(assessment, user, score)
+    if adjust:
+        adjust(assessment)
+    return services.assessment_complete(assessment=assessment, user=user)

@@ -2,9 +2,7 @@
 
 from django.urls import reverse
 
-from assessments import services
-from assessments.models import Assessment
-from perspectives.models import Perspective, Question
+from perspectives.models import Question
 
 from .base import BaseTestCase
 
@@ -15,14 +13,7 @@ class PermissionMatrixTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.project = cls.make_project(cls.utrecht, cls.alice, name="Geheim Utrechts project")
-        cls.concept = Assessment.objects.create(project=cls.project, started_by=cls.alice)
-        cls.completed = Assessment.objects.create(project=cls.project, started_by=cls.alice)
-        cls.answer_all(cls.completed, cls.alice)
-        services.assessment_complete(assessment=cls.completed, user=cls.alice)
-        cls.action = services.action_create(
-            assessment=cls.completed, user=cls.alice, perspective=Perspective.objects.get(number=1),
-            description="Geheime Utrechtse actie", owner="Wethouder")
+        cls.make_assessed_project("Geheim Utrechts project", action="Geheime Utrechtse actie")
         cls.question = Question.objects.get(code="1.1")
         cls.other_project = cls.make_project(cls.amersfoort, cls.charlie, name="Amersfoorts project")
 

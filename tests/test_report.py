@@ -19,7 +19,7 @@ from assessments.models import Answer, AnswerKind, Assessment
 from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
 
-from .base import BaseTestCase
+from .base import BaseTestCase, completed_assessment
 
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -33,16 +33,8 @@ class ReportTestCase(BaseTestCase):
     def setUp(self):
         cache.clear()
 
-    def completed_assessment(self, name="Slimme lantaarnpalen", language="nl", adjust=None,
-                             **characteristics):
-        project = self.make_project(self.utrecht, self.alice, name=name, **characteristics)
-        assessment = services.assessment_start(project=project, user=self.alice, language=language)
-        self.answer_all(assessment, self.alice, score=3)
-        if adjust:
-            adjust(assessment)
-        services.assessment_complete(assessment=assessment, user=self.alice)
-        assessment.refresh_from_db()
-        return assessment
+    def completed_assessment(self, name="Slimme lantaarnpalen", **options):
+        return completed_assessment(self.utrecht, self.alice, name, **options)
 
 
 @override_settings(CACHES=LOCMEM)

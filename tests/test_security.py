@@ -29,18 +29,11 @@ class CsrfTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
         super().setUpTestData()
-        cls.project = cls.make_project(cls.utrecht, cls.alice)
-        cls.assessment = Assessment.objects.create(project=cls.project, started_by=cls.alice)
-        cls.completed = Assessment.objects.create(project=cls.project, started_by=cls.alice)
-        cls.answer_all(cls.completed, cls.alice)
-        services.assessment_complete(assessment=cls.completed, user=cls.alice)
-        cls.action = services.action_create(
-            assessment=cls.completed, user=cls.alice, perspective=Perspective.objects.get(number=1),
-            description="Actie", owner="X")
+        cls.make_assessed_project()
 
     def test_every_post_without_a_csrf_token_is_rejected(self):
         q = Question.objects.get(code="1.1").pk
-        a, c = self.assessment.pk, self.completed.pk
+        a, c = self.concept.pk, self.completed.pk
         posts = [
             reverse("login"), reverse("logout"), reverse("set_language"),
             reverse("password_reset"), reverse("invite_create"),

@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from assessments.models import Answer, Assessment, Project, Status
 from perspectives.models import Perspective, Question
 
+from ..base import completed_assessment
 from .conftest import PASSWORD
 
 
@@ -168,16 +169,8 @@ def test_editor_journey_without_javascript(browser, site, audit):
 
 
 def test_reader_can_read_and_download_but_not_edit(browser, site, audit):
-    from assessments import services
-
-    from ..base import BaseTestCase
-
-    project = services.project_create(municipality=site.municipality, owner=site.users["alice"],
-                                      name="Slimme lantaarnpalen")
-    assessment = services.assessment_start(project=project, user=site.users["alice"],
-                                           language="nl")
-    BaseTestCase.answer_all(assessment, site.users["alice"])
-    services.assessment_complete(assessment=assessment, user=site.users["alice"])
+    assessment = completed_assessment(site.municipality, site.users["alice"],
+                                      "Slimme lantaarnpalen")
 
     context = browser.new_context()
     page = context.new_page()
@@ -205,16 +198,9 @@ def test_reader_can_read_and_download_but_not_edit(browser, site, audit):
 
 
 def test_vng_editor_changes_content_but_not_completed_reports(browser, site, audit):
-    from assessments import report, services
+    from assessments import report
 
-    from ..base import BaseTestCase
-
-    project = services.project_create(municipality=site.municipality, owner=site.users["alice"],
-                                      name="Afgerond project")
-    assessment = services.assessment_start(project=project, user=site.users["alice"],
-                                           language="nl")
-    BaseTestCase.answer_all(assessment, site.users["alice"])
-    assessment = services.assessment_complete(assessment=assessment, user=site.users["alice"])
+    assessment = completed_assessment(site.municipality, site.users["alice"], "Afgerond project")
     before = pdf_text(report.render_report_pdf(assessment))
 
     context = browser.new_context()
