@@ -85,19 +85,39 @@ class PageAudit:
         self.companion = browser.new_context().new_page()
 
     def check(self, page, name: str):
+        """Audit the page as the journey sees it, then the same address in the other language."""
         target = page
         if self.companion is not None:
             self.companion.goto(page.url.split("#")[0])
             self.companion.set_content(page.content())
             target = self.companion
-        results = self.axe.run(target, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        if results.violations_count:
-            self.violations.append(f"{name} ({page.url}):\n{results.generate_report()}")
-        response = page.context.request.get(page.url)
-        if "text/html" in response.headers.get("content-type", ""):
-            self.sources[name] = response.text()
+        self._audit(target, page.context, page.url, name)
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+        other = "nl" if target.evaluate("document.documentElement.lang") == "en" else "en"
+        translated = self._translated_page(page, other)
+        translated.goto(page.url)
+        assert translated.evaluate("document.documentElement.lang") == other
+        self._audit(translated, translated.context, page.url, f"{name}-{other}")
+        translated.context.close()
+
+    def _translated_page(self, page, language):
+        """A page in a new context with the journey's cookies (same session), other language."""
+        from urllib.parse import urlsplit
+
+        context = page.context.browser.new_context(storage_state=page.context.storage_state())
+        host = urlsplit(page.url).hostname
+        context.add_cookies([{"name": "django_language", "value": language, "domain": host,
+                              "path": "/"}])
+        return context.new_page()
+
+    def _audit(self, target, context, url, name):
+        results = self.axe.run(target, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        if results.violations_count:
+            self.violations.append(f"{name} ({url}):\n{results.generate_report()}")
+        response = context.request.get(url)
+        if "text/html" in response.headers.get("content-type", ""):
+            self.sources[name] = response.text()
 
     def assert_clean(self):
         assert not self.violations, "\n\n".join(self.violations)
