@@ -23,6 +23,9 @@ from .wizard import Wizard
 
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
+    if request.user.is_staff and getattr(request.user, "membership", None) is None:
+        # VNG editors have no municipality; where a login lands them, their work is the admin.
+        return redirect("admin:index")
     membership = membership_for_user(request.user)
     sort = request.GET.get("sort", "name")
     projects = selectors.projects_overview(municipality=membership.municipality, sort=sort)

@@ -22,7 +22,7 @@ class PermissionMatrixTests(BaseTestCase):
         q = self.question.pk
         # name, args, method, {role: status}; roles: anon, editor, reader, other, vng
         return [
-            ("assessments:overview", [], "get", (302, 200, 200, 200, 403)),
+            ("assessments:overview", [], "get", (302, 200, 200, 200, 302)),
             ("assessments:project_create", [], "get", (302, 200, 403, 200, 403)),
             ("assessments:project_detail", [p], "get", (302, 200, 200, 404, 404)),
             ("assessments:project_edit", [p], "get", (302, 200, 403, 404, 404)),
@@ -92,3 +92,8 @@ class PermissionMatrixTests(BaseTestCase):
         results = self.client.get(reverse("assessments:results", args=[self.completed.pk]))
         self.assertNotContains(results, "Verbeteractie toevoegen")
         self.assertNotContains(results, "Heropenen")
+
+    def test_vng_editor_lands_in_the_admin_after_login(self):
+        self.client.force_login(self.vng)
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertRedirects(response, reverse("admin:index"))
