@@ -1,14 +1,18 @@
 """Accounts: login, password reset and invitations, in our own look."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import services
@@ -45,14 +49,21 @@ def invite_create(request: HttpRequest) -> HttpResponse:
 
 
 def invite_accept(request: HttpRequest, token) -> HttpResponse:
-    invitation = get_object_or_404(Invitation, token=token, accepted_at__isnull=True)
+    invitation = get_object_or_404(
+        Invitation, token=token, accepted_at__isnull=True,
+        created_at__gte=timezone.now() - timedelta(days=settings.INVITATION_DAYS),
+    )
     form = InviteAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.invitation_accept(
-            invitation=invitation, username=form.cleaned_data["username"],
-            password=form.cleaned_data["password1"],
-            first_name=form.cleaned_data["first_name"], last_name=form.cleaned_data["last_name"],
-        )
+        try:
+            user = services.invitation_accept(
+                invitation=invitation, username=form.cleaned_data["username"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except services.InvitationUsed as exc:
+            raise Http404 from exc
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welkom bij Waardevol."))
         return redirect("assessments:overview")

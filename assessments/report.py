@@ -283,10 +283,13 @@ def render_report_pdf(assessment: Assessment) -> bytes:
 
 @lru_cache(maxsize=1)
 def _template_digest() -> str:
-    """Changes to the report's template or stylesheet make new cache keys."""
+    """Changes to what shapes the report's text and look (templates, stylesheet, translations and
+    the code that words it) make new cache keys, so a deployment never serves stale PDFs."""
     digest = hashlib.sha256()
     for name in ("templates/assessments/report/report.html",
-                 "templates/assessments/report/radar.svg", "static/css/print.css"):
+                 "templates/assessments/report/radar.svg", "static/css/print.css",
+                 "locale/en/LC_MESSAGES/django.po", "assessments/report.py",
+                 "assessments/selectors.py", "assessments/radar.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -299,6 +302,8 @@ def report_cache_key(assessment: Assessment) -> str:
         assessment.pk, assessment.completed_at.isoformat() if assessment.completed_at else "",
         assessment.content_revision, assessment.language, project.name, project.updated_at,
         project.municipality.name, actions["n"], actions["changed"], _template_digest(),
+        *(user.get_full_name() or user.username
+          for user in (assessment.started_by, assessment.completed_by) if user),
     ]
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
     return f"report-pdf:{assessment.pk}:{digest[:32]}"

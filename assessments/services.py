@@ -128,20 +128,25 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
         return SaveResult("conflict", current)
     fields = {"kind": values.kind, "score": values.score, "na_reason": values.na_reason,
               "note": values.note, "updated_by": user}
-    if current is None:
-        try:
-            with transaction.atomic():
+    try:
+        with transaction.atomic():
+            # Lock the assessment row: completion (which takes the same lock) cannot slip in
+            # between this check and the write.
+            if not Assessment.objects.select_for_update().filter(
+                pk=assessment.pk, status=Status.CONCEPT
+            ).exists():
+                raise AssessmentLocked
+            if current is None:
                 answer = Answer.objects.create(assessment=assessment, question=question,
                                                version=1, **fields)
-            return SaveResult("saved", answer)
-        except IntegrityError:
-            pass  # a colleague (or our own background save) created it since we read
-    else:
-        updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
-            version=F("version") + 1, updated_at=timezone.now(), **fields
-        )
-        if updated:
-            return SaveResult("saved", Answer.objects.get(pk=current.pk))
+                return SaveResult("saved", answer)
+            updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
+                version=F("version") + 1, updated_at=timezone.now(), **fields
+            )
+            if updated:
+                return SaveResult("saved", Answer.objects.get(pk=current.pk))
+    except IntegrityError:
+        pass  # a colleague (or our own background save) created it since we read
     # Someone else wrote first: only a conflict if what they wrote differs from ours.
     stored = Answer.objects.select_related("updated_by").get(assessment=assessment,
                                                                question=question)
@@ -172,9 +177,17 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
 
 @transaction.atomic
 def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
-    """A new concept copied from a completed assessment; the completed one stays as it was."""
+    """A new concept copied from a completed assessment; the completed one stays as it was.
+
+    Reopening again (a double click, a colleague at the same time) returns the concept that an
+    earlier reopening made, as long as it is still a concept.
+    """
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
     if not assessment.is_completed:
         raise ValueError("only a completed assessment can be reopened")
+    existing = Assessment.objects.filter(reopened_from=assessment, status=Status.CONCEPT).first()
+    if existing is not None:
+        return existing
     copy = Assessment.objects.create(project=assessment.project, started_by=user,
                                      language=assessment.language, reopened_from=assessment)
     active = set(Question.objects.filter(is_active=True).values_list("pk", flat=True))
@@ -214,9 +227,17 @@ def invitation_create(*, membership: Membership, email: str, role: str) -> Invit
                                      role=role, invited_by=membership.user)
 
 
+class InvitationUsed(Exception):
+    """The invitation was accepted already (perhaps a moment ago, in another tab)."""
+
+
 @transaction.atomic
 def invitation_accept(*, invitation: Invitation, username: str, password: str,
                       first_name: str = "", last_name: str = "") -> AbstractBaseUser:
+    if not Invitation.objects.select_for_update().filter(
+        pk=invitation.pk, accepted_at__isnull=True
+    ).exists():
+        raise InvitationUsed
     user = get_user_model().objects.create_user(
         username=username, email=invitation.email, password=password,
         first_name=first_name, last_name=last_name,

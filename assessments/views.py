@@ -138,22 +138,30 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     form = PerspectiveStepForm(request.POST, perspective=perspective,
                                conflicts=_pending_conflicts(request, perspective))
     if not form.is_valid():
+        # Keep any open conflict on the page: its choice is still required.
+        pending = [q for q in perspective.questions if q.id in form.conflicts]
         return render(request, "assessments/step.html",
-                      {**wizard.context(step), "form": form}, status=400)
-    conflicts = {}
-    for question in form.questions:
-        values = form.submitted(question)
-        if values is None or not form.changed_by_user(question):
-            continue
-        if form.resolution(question) == ResolveChoice.THEIRS:
-            continue
-        outcome = services.answer_save(assessment=assessment, question=_question(question.id),
-                                       user=request.user, values=values,
-                                       base_version=form.base_version(question))
-        if outcome.status == "conflict":
-            conflicts[question.id] = outcome.answer
+                      {**wizard.context(step), "form": form, "conflicts": pending}, status=400)
+    conflicts, settled = {}, {}
+    try:
+        for question in form.questions:
+            values = form.submitted(question)
+            if values is None or not form.changed_by_user(question):
+                continue
+            if form.resolution(question) == ResolveChoice.THEIRS:
+                settled[question.id] = question.answer
+                continue
+            outcome = services.answer_save(
+                assessment=assessment, question=_question(question.id), user=request.user,
+                values=values, base_version=form.base_version(question))
+            if outcome.status == "conflict":
+                conflicts[question.id] = outcome.answer
+            else:
+                settled[question.id] = outcome.answer
+    except services.AssessmentLocked:
+        return _locked_redirect(request, assessment)
     if conflicts:
-        return _conflict_response(request, assessment, wizard, step, form, conflicts)
+        return _conflict_response(request, assessment, step, conflicts, settled)
     return _after_save(request, assessment, wizard, step)
 
 
@@ -167,9 +175,17 @@ def _pending_conflicts(request: HttpRequest, perspective) -> dict[int, object]:
             if f"q{q.id}-resolve" in request.POST or f"q{q.id}-conflict" in request.POST}
 
 
-def _conflict_response(request, assessment, wizard, step, form, conflicts) -> HttpResponse:
-    """Show the user's own (unsaved) answers next to the colleague's, and ask which to keep."""
+def _conflict_response(request, assessment, step, conflicts, settled) -> HttpResponse:
+    """Show the user's own (unsaved) answers next to the colleague's, and ask which to keep.
+
+    Questions settled in this same submit (saved, or resolved in the colleague's favour) show
+    what is now stored, so a later submit does not write the user's old values over them.
+    """
     data = request.POST.copy()
+    for question_id, stored in settled.items():
+        _put_answer(data, question_id, stored)
+        for key in (f"q{question_id}-resolve", f"q{question_id}-conflict"):
+            data.pop(key, None)
     for question_id, theirs in conflicts.items():
         data[f"q{question_id}-version"] = str(theirs.version if theirs else 0)
         data[f"q{question_id}-original"] = services.answer_fingerprint(
@@ -185,6 +201,18 @@ def _conflict_response(request, assessment, wizard, step, form, conflicts) -> Ht
     return render(request, "assessments/step.html", {
         **wizard.context(step), "form": new_form, "conflicts": conflict_views,
     }, status=409)
+
+
+def _put_answer(data, question_id: int, answer) -> None:
+    """Write a stored answer into form data, as the page would show it freshly loaded."""
+    prefix = f"q{question_id}"
+    if answer is None:
+        return
+    data[f"{prefix}-answer"] = str(answer.score) if answer.kind == "score" else answer.kind
+    data[f"{prefix}-reason"] = answer.na_reason
+    data[f"{prefix}-note"] = answer.note
+    data[f"{prefix}-version"] = str(answer.version)
+    data[f"{prefix}-original"] = services.answer_fingerprint(services.AnswerValues.of(answer))
 
 
 def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) -> HttpResponse:
@@ -223,9 +251,13 @@ def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResp
     values = single.submitted(question_view)
     if values is None:
         return JsonResponse({"status": "unchanged"})
-    outcome = services.answer_save(assessment=assessment, question=_question(question_id),
-                                   user=request.user, values=values,
-                                   base_version=single.base_version(question_view))
+    try:
+        outcome = services.answer_save(assessment=assessment, question=_question(question_id),
+                                       user=request.user, values=values,
+                                       base_version=single.base_version(question_view))
+    except services.AssessmentLocked:
+        return JsonResponse({"status": "locked", "message": _("Deze beoordeling is afgerond.")},
+                            status=409)
     answer = outcome.answer
     payload = {
         "status": outcome.status,
@@ -247,6 +279,8 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
         return _locked_redirect(request, assessment)
     try:
         services.assessment_complete(assessment=assessment, user=request.user)
+    except services.AssessmentLocked:
+        return _locked_redirect(request, assessment)  # completed a moment ago (double click)
     except services.AssessmentIncomplete:
         messages.error(request, _("De beoordeling kan nog niet worden afgerond: beantwoord eerst "
                                   "alle vragen die van toepassing zijn."))

@@ -85,3 +85,17 @@ class InvitationTests(BaseTestCase):
         self.assertEqual(self.client.post(reverse("invite_create"),
                                           {"email": "x@y.nl", "role": "bewerker"}).status_code, 403)
         self.assertFalse(Invitation.objects.exists())
+
+
+class InvitationExpiryTests(BaseTestCase):
+    def test_an_old_invitation_no_longer_works(self):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        invitation = Invitation.objects.create(municipality=self.utrecht, email="oud@utrecht.nl",
+                                               role=Role.EDITOR, invited_by=self.alice)
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=timezone.now() - timedelta(days=8))
+        self.assertEqual(
+            self.client.get(reverse("invite_accept", args=[invitation.token])).status_code, 404)

@@ -132,3 +132,98 @@ class RaceTests(BaseTestCase):
                                   values=AnswerValues("score", 3), base_version=0)
         self.assertEqual(outcome.status, "conflict")
         self.assertEqual(outcome.answer.score, 2)
+
+
+class ConflictChoiceCannotBeSkippedTests(BaseTestCase):
+    def setUp(self):
+        self.dave = self.make_user("dave", self.utrecht, "bewerker")
+        self.project = self.make_project(self.utrecht, self.alice)
+        self.assessment = Assessment.objects.create(project=self.project, started_by=self.alice)
+        self.q1 = Question.objects.get(code="2.1")
+        self.q2 = Question.objects.get(code="2.2")
+        self.url = reverse("assessments:step", args=[self.assessment.pk, 2])
+        self.client.force_login(self.dave)
+
+    def stale_page_with_conflict(self, **answers):
+        data = form_data(self.client.get(self.url).content.decode())
+        for question, score in answers.items():
+            answer_save(assessment=self.assessment, question=getattr(self, question),
+                        user=self.alice, values=AnswerValues("score", 4), base_version=0)
+            data[f"q{getattr(self, question).pk}-answer"] = str(score)
+        data["navigate"] = "next"
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 409)
+        return form_data(response.content.decode())
+
+    def test_submitting_without_a_choice_keeps_asking_and_overwrites_nothing(self):
+        data = self.stale_page_with_conflict(q1=1)
+        for _attempt in range(2):
+            data["navigate"] = "next"
+            response = self.client.post(self.url, data)
+            self.assertEqual(response.status_code, 400)
+            html = response.content.decode()
+            self.assertIn("Antwoord van uw collega", html)
+            self.assertIn(f'name="q{self.q1.pk}-resolve"', html)
+            self.assertIn(f'name="q{self.q1.pk}-conflict"', html)
+            data = form_data(html)
+        self.assertEqual(Answer.objects.get(assessment=self.assessment, question=self.q1).score, 4)
+
+    def test_choosing_the_colleague_survives_a_new_conflict_elsewhere(self):
+        data = self.stale_page_with_conflict(q1=1)
+        # Meanwhile Alice also answers q2, which Dave changes too.
+        answer_save(assessment=self.assessment, question=self.q2, user=self.alice,
+                    values=AnswerValues("score", 4), base_version=0)
+        data.update({f"q{self.q1.pk}-resolve": "theirs", f"q{self.q2.pk}-answer": "0",
+                     "navigate": "next"})
+        response = self.client.post(self.url, data)
+        self.assertEqual(response.status_code, 409)
+        data = form_data(response.content.decode())
+        self.assertEqual(data[f"q{self.q1.pk}-answer"], "4")  # now shows the kept answer
+        data.update({f"q{self.q2.pk}-resolve": "mine", "navigate": "next"})
+        self.assertEqual(self.client.post(self.url, data).status_code, 302)
+        self.assertEqual(Answer.objects.get(assessment=self.assessment, question=self.q1).score, 4)
+        self.assertEqual(Answer.objects.get(assessment=self.assessment, question=self.q2).score, 0)
+
+
+class CompletionRaceTests(BaseTestCase):
+    def test_a_save_based_on_a_stale_concept_cannot_change_a_completed_assessment(self):
+        from assessments import services
+
+        project = self.make_project(self.utrecht, self.alice)
+        stale = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(stale, self.alice, score=2)
+        services.assessment_complete(assessment=stale, user=self.alice)
+        question = Question.objects.get(code="1.1")
+        answer = Answer.objects.get(assessment=stale, question=question)
+        self.assertFalse(stale.is_completed)  # the in-memory copy still says concept
+        with self.assertRaises(services.AssessmentLocked):
+            answer_save(assessment=stale, question=question, user=self.alice,
+                        values=AnswerValues("score", 4), base_version=answer.version)
+        answer.refresh_from_db()
+        self.assertEqual(answer.score, 2)
+
+    def test_a_double_click_on_complete_is_not_an_error(self):
+        from unittest import mock
+
+        from assessments import services
+
+        project = self.make_project(self.utrecht, self.alice)
+        stale = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(stale, self.alice)
+        services.assessment_complete(assessment=stale, user=self.alice)
+        self.client.force_login(self.alice)
+        with mock.patch("assessments.views.assessment_for_user", return_value=stale):
+            response = self.client.post(reverse("assessments:complete", args=[stale.pk]))
+        self.assertRedirects(response, reverse("assessments:results", args=[stale.pk]))
+
+    def test_reopening_twice_gives_one_concept(self):
+        from assessments import services
+
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice)
+        completed = services.assessment_complete(assessment=assessment, user=self.alice)
+        first = services.assessment_reopen(assessment=completed, user=self.alice)
+        second = services.assessment_reopen(assessment=completed, user=self.alice)
+        self.assertEqual(first.pk, second.pk)
+        self.assertEqual(Assessment.objects.filter(reopened_from=completed).count(), 1)

@@ -289,12 +289,18 @@ class ReportDownloadTests(ReportTestCase):
             self.client.get(url)
             self.assertEqual(render.call_count, 2)
 
+            # So does a new name of the person who completed it.
+            self.alice.last_name = "Jansen"
+            self.alice.save()
+            self.client.get(url)
+            self.assertEqual(render.call_count, 3)
+
             concept = services.assessment_start(project=assessment.project, user=self.alice,
                                                 language="nl")
             concept_url = reverse("assessments:report_pdf", args=[concept.pk])
             self.client.get(concept_url)
             self.client.get(concept_url)
-            self.assertEqual(render.call_count, 4)
+            self.assertEqual(render.call_count, 5)
 
     def test_html_preview_is_for_staff_members_only(self):
         assessment = self.completed_assessment()

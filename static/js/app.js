@@ -16,6 +16,8 @@
   }
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   var timers = {};
+  var inflight = {};
+  var again = {};
 
   function setStatus(question, text, state) {
     var status = document.getElementById("q" + question + "-status");
@@ -28,6 +30,15 @@
 
   function save(question) {
     var prefix = "q" + question + "-";
+    // A question in conflict waits for the user's explicit choice: never save it in the background.
+    if (form.elements[prefix + "conflict"]) {
+      return;
+    }
+    // One save per question at a time: a second one would carry a stale version number.
+    if (inflight[question]) {
+      again[question] = true;
+      return;
+    }
     var data = new FormData();
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name.indexOf(prefix) !== 0) {
@@ -41,6 +52,7 @@
     if (!data.has(prefix + "answer")) {
       return;
     }
+    inflight[question] = true;
     setStatus(question, form.getAttribute("data-text-saving"), "saving");
     var url = form.getAttribute("data-autosave-url").replace("/0/", "/" + question + "/");
     fetch(url, {
@@ -67,6 +79,12 @@
       }
     }).catch(function () {
       setStatus(question, form.getAttribute("data-text-failed"), "failed");
+    }).then(function () {
+      inflight[question] = false;
+      if (again[question]) {
+        again[question] = false;
+        save(question);
+      }
     });
   }
 
