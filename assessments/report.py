@@ -53,6 +53,19 @@ class ProcessBar:
     band_label: str
     width: int
 
+    @property
+    def alt_text(self) -> str:
+        return _("Balk: %(score)s van 100") % {"score": self.score_text}
+
+    @property
+    def image_url(self) -> str:
+        """The bar as a small SVG image (PDF/UA wants a text alternative even so)."""
+        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="12" '
+               'viewBox="0 0 100 6" preserveAspectRatio="none">'
+               '<rect width="100" height="6" fill="#e6e9ee"/>'
+               f'<rect width="{self.width}" height="6" fill="#154273"/></svg>')
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
 
 @dataclass
 class WeakPoint:

@@ -94,6 +94,7 @@ class ReportContentTests(ReportTestCase):
         html = report.report_html(report.ReportPresenter.for_assessment(assessment))
         self.assertIn('alt="Radardiagram van de score per perspectief', html)
         self.assertIn('<th scope="col">Vraag</th>', html)
+        self.assertEqual(html.count('<img class="bar" src="data:image/svg+xml;base64,'), 5)
         headings = [int(level) for level in __import__("re").findall(r"<h([1-6])", html)]
         self.assertEqual(headings[0], 1)
         for previous, current in zip(headings, headings[1:], strict=False):
