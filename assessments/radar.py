@@ -46,7 +46,6 @@ class RadarChart:
     axes: list[RadarAxis]
     rings: list[RadarRing]
     polygon: str
-    title: str
 
 
 def _coordinate(value: float) -> str:
@@ -63,7 +62,7 @@ def _polygon(count: int, fraction: float) -> str:
     return " ".join(f"{_coordinate(x)},{_coordinate(y)}" for x, y in points)
 
 
-def radar_chart(result: AssessmentResult, title: str = "") -> RadarChart:
+def radar_chart(result: AssessmentResult) -> RadarChart:
     perspectives = result.perspectives
     count = len(perspectives)
     axes = []
@@ -81,4 +80,4 @@ def radar_chart(result: AssessmentResult, title: str = "") -> RadarChart:
     polygon = " ".join(f"{a.point_x},{a.point_y}" for a in axes)
     rings = [RadarRing(value, _polygon(count, value / 100), _coordinate(CENTER + 4),
                        _coordinate(CENTER - RADIUS * value / 100 - 3)) for value in RINGS]
-    return RadarChart(SIZE, _coordinate(CENTER), axes, rings, polygon, title)
+    return RadarChart(SIZE, _coordinate(CENTER), axes, rings, polygon)

@@ -190,10 +190,6 @@ class ReportPresenter:
         return self.result.processes
 
     @property
-    def unknown_count(self) -> int:
-        return len(self.result.unknown)
-
-    @property
     def characteristics(self) -> list[str]:
         from perspectives.models import Characteristic
 

@@ -113,10 +113,6 @@ class PerspectiveView:
     def answered_count(self) -> int:
         return sum(1 for q in self.questions if q.applicable and q.is_answered)
 
-    @property
-    def is_complete(self) -> bool:
-        return all(q.is_answered for q in self.questions)
-
 
 @dataclass
 class ProcessView:

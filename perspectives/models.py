@@ -126,10 +126,6 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
 
-    @property
-    def scale_labels(self) -> list[str]:
-        return [self.scale_0, self.scale_1, self.scale_2, self.scale_3, self.scale_4]
-
 
 class Advice(models.Model):
     perspective = models.ForeignKey(Perspective, on_delete=models.CASCADE, related_name="advice",

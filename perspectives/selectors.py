@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from .models import Advice, ContentRevision, Perspective, Process, Question
+from .models import ContentRevision, Perspective, Process, Question
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -128,9 +128,6 @@ def _build_snapshot() -> dict[str, Any]:
     snapshot["revision"] = hashlib.sha256(encoded).hexdigest()[:12]
     return snapshot
 
-
-def advice_for(perspective: Perspective, band: str) -> Advice | None:
-    return next((a for a in perspective.advice.all() if a.band == band), None)
 
 
 def content_revision_current() -> ContentRevision:
