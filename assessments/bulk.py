@@ -31,9 +31,11 @@ from .models import (
 
 FIRST_CODE = 5000  # bulk municipalities are GM5000 and up, clear of real CBS codes' use here
 CHARACTERISTIC_VARIANTS = [
-    {"in_public_space": True, "involves_partners": True},
-    {"processes_personal_data": True, "uses_algorithms": True, "involves_citizens": True},
-    {"in_public_space": True, "processes_personal_data": True, "involves_citizens": True},
+    {"in_public_space": True, "involves_partners": True, "is_experiment": True},
+    {"processes_personal_data": True, "uses_impactful_algorithm": True, "uses_ai": True,
+     "citizens_affected": True, "has_public_channel": True},
+    {"in_public_space": True, "processes_personal_data": True, "citizens_participate": True,
+     "citizens_affected": True, "involves_partners": True},
     {},
 ]
 PHASES = ["idee", "experiment", "implementatie", "beheer"]
@@ -48,8 +50,8 @@ class BulkResult:
     answers: int = 0
 
 
-def _characteristic_codes(variant: dict) -> list[str]:
-    return [code for code, field in Project.CHARACTERISTIC_FIELDS.items() if variant.get(field)]
+def _characteristic_codes(variant: dict, phase: str) -> list[str]:
+    return Project(phase=phase, **variant).characteristics
 
 
 def _answer_for(index: int) -> tuple[str, int | None]:
@@ -68,11 +70,8 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
     revision = content_revision_current()
     snapshot = revision.snapshot
     perspective_ids = dict(Perspective.objects.values_list("number", "pk"))
-    questions = [
-        (data["number"], process["code"], q)
-        for process in snapshot["processes"] for data in process["perspectives"]
-        for q in data["questions"]
-    ]
+    questions = [q for process in snapshot["processes"] for data in process["perspectives"]
+                 for q in data["questions"]]
     password_hash = make_password(password)
     User = get_user_model()
     now = timezone.now()
@@ -102,25 +101,27 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
             assessments, answers, actions = [], [], []
             for index, project in enumerate(new_projects):
                 characteristics = _characteristic_codes(
-                    CHARACTERISTIC_VARIANTS[index % len(CHARACTERISTIC_VARIANTS)])
-                scored: dict[int, list[scoring.ScoredAnswer]] = {}
-                process_of: dict[int, str] = {}
-                planned = []
-                for q_index, (perspective, process, question) in enumerate(questions):
-                    applicable = (not question["applies_when"]
-                                  or question["applies_when"] in characteristics)
+                    CHARACTERISTIC_VARIANTS[index % len(CHARACTERISTIC_VARIANTS)], project.phase)
+                given = {}
+                for q_index, question in enumerate(questions):
                     kind, score = _answer_for(index + q_index)
-                    process_of[perspective] = process
-                    scored.setdefault(perspective, []).append(scoring.ScoredAnswer(
-                        question["weight"], kind if applicable else None, score, applicable))
-                    if applicable:
-                        planned.append((question["id"], kind, score))
-                overall = scoring.assessment_scores(scored, process_of).overall.score
+                    given[question["code"]] = scoring.AnswerData(kind, score)
+                # Score with the real rules, then keep only the answers to applicable questions,
+                # as a real user would have given them.
+                evaluation = scoring.evaluate(snapshot, characteristics, project.phase, given)
+                planned = [(question["id"], given[question["code"]].kind,
+                            given[question["code"]].score)
+                           for question in questions
+                           if evaluation.questions[question["code"]].applicable]
+                frozen = scoring.evaluate(
+                    snapshot, characteristics, project.phase,
+                    {code: answer for code, answer in given.items()
+                     if evaluation.questions[code].applicable})
                 completed = Assessment(
                     project=project, status=Status.COMPLETED, language="nl", started_by=editor,
                     completed_by=editor, completed_at=now, content=revision,
-                    characteristics=characteristics, overall_score=overall,
-                    current_step=len(perspective_ids) + 1)
+                    characteristics=characteristics, overall_score=frozen.overall.score,
+                    result=frozen.to_json(), current_step=len(perspective_ids) + 1)
                 assessments.append((completed, planned))
                 if index % 3 == 0:
                     concept = Assessment(project=project, status=Status.CONCEPT, language="nl",

@@ -1,7 +1,10 @@
 """Forms validate and convert; the services write."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Perspective
@@ -10,10 +13,21 @@ from .models import REASON_MAX, Action, AnswerKind, Project, Role
 from .selectors import PerspectiveView, QuestionView
 from .services import AnswerValues, answer_fingerprint
 
-CHARACTERISTIC_FIELDS = [
-    "in_public_space", "processes_personal_data", "uses_algorithms", "involves_citizens",
-    "involves_partners",
-]
+CHARACTERISTIC_FIELDS = list(Project.CHARACTERISTIC_FIELDS.values())
+PHASE_HELP = _("Vragen waarvan een niveau in deze fase nog niet te halen is, gelden pas later.")
+
+
+def characteristics_fieldset() -> Fieldset:
+    """The characteristics under one heading that says what they are for."""
+    return Fieldset(
+        _("Wat voor project is het?"),
+        HTML(format_html('<p class="utrecht-paragraph wv-fieldset-intro">{}</p>', _(
+            "Deze kenmerken bepalen welke vragen van toepassing zijn. Vink aan wat geldt; een "
+            "vraag die niet past, telt niet mee en u ziet waarom. U kunt dit later aanpassen: "
+            "antwoorden gaan nooit verloren."))),
+        *CHARACTERISTIC_FIELDS,
+        css_class="wv-characteristics",
+    )
 
 
 class ProjectForm(forms.ModelForm):
@@ -25,16 +39,31 @@ class ProjectForm(forms.ModelForm):
         help_texts = {
             "name": _("Bijvoorbeeld ‘Slimme lantaarnpalen Centrum’ of ‘Chatbot Burgerzaken’."),
             "description": _("Wat doet het project, voor wie, en met welke technologie?"),
+            "phase": PHASE_HELP,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("name", "description", "phase", characteristics_fieldset())
 
 
 class CharacteristicsForm(forms.ModelForm):
-    """The wizard's introduction: the characteristics that decide which questions apply."""
+    """The wizard's introduction: the phase and characteristics that decide which questions
+    apply."""
 
     class Meta:
         model = Project
         fields = ["phase", *CHARACTERISTIC_FIELDS]
         widgets = {"phase": forms.RadioSelect}
+        help_texts = {"phase": PHASE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("phase", characteristics_fieldset())
 
 
 class ResolveChoice:

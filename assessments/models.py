@@ -6,9 +6,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from perspectives.models import Characteristic, ContentRevision, Perspective, Question
+from perspectives.models import Characteristic, ContentRevision, Perspective, Phase, Question
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -87,13 +86,6 @@ class Invitation(models.Model):
         return f"{self.email} ({self.municipality})"
 
 
-class Phase(models.TextChoices):
-    IDEA = "idee", _("Idee")
-    PILOT = "experiment", _("Experiment / pilot")
-    IMPLEMENTATION = "implementatie", _("Implementatie")
-    OPERATION = "beheer", pgettext_lazy("project phase", "Beheer")
-
-
 class Project(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT,
                                      related_name="projects", verbose_name=_("gemeente"))
@@ -102,21 +94,55 @@ class Project(models.Model):
     name = models.CharField(_("naam"), max_length=NAME_MAX)
     description = models.TextField(_("omschrijving"), max_length=DESCRIPTION_MAX, blank=True)
     phase = models.CharField(_("fase"), max_length=20, choices=Phase.choices, default=Phase.IDEA)
+    # The characteristics: together with the phase they decide which questions apply.
+    is_experiment = models.BooleanField(
+        _("experiment, pilot of living lab"), default=False,
+        help_text=_("Tijdelijk opgezet om te leren, met een besluit over het vervolg. Geldt altijd "
+                    "in de fase ‘Experiment / pilot’."))
     in_public_space = models.BooleanField(
-        _("vindt plaats in de publieke ruimte of is een living lab"), default=False)
-    processes_personal_data = models.BooleanField(_("verwerkt persoonsgegevens"), default=False)
-    uses_algorithms = models.BooleanField(_("gebruikt algoritmes of AI"), default=False)
-    involves_citizens = models.BooleanField(_("betrekt burgers direct"), default=False)
-    involves_partners = models.BooleanField(_("werkt met externe partners"), default=False)
+        _("in de openbare ruimte"), default=False,
+        help_text=_("Sensoren, camera’s of andere apparatuur op straat, in parken of in gebouwen "
+                    "met publiek: mensen komen er zonder te kiezen mee in aanraking."))
+    processes_personal_data = models.BooleanField(
+        _("verwerkt persoonsgegevens"), default=False,
+        help_text=_("Ook gegevens die indirect naar iemand te herleiden zijn, zoals camerabeelden, "
+                    "kentekens, locatiegegevens of wifi- en bluetoothsignalen."))
+    uses_impactful_algorithm = models.BooleanField(
+        _("gebruikt een algoritme dat besluiten over mensen beïnvloedt"), default=False,
+        help_text=_("Het algoritme heeft rechtsgevolgen voor inwoners of beïnvloedt hoe de "
+                    "gemeente hen behandelt (een ‘impactvol’ algoritme in de zin van het "
+                    "Algoritmeregister). Een rekenregel zonder gevolgen voor mensen telt niet."))
+    uses_ai = models.BooleanField(
+        _("gebruikt AI"), default=False,
+        help_text=_("Een AI-systeem in de zin van de AI-verordening, zoals machine learning, "
+                    "beeld- of spraakherkenning of een chatbot die zelf tekst maakt."))
+    citizens_participate = models.BooleanField(
+        _("inwoners denken of doen mee"), default=False,
+        help_text=_("Inwoners worden betrokken bij ontwerp, keuzes of evaluatie (participatie)."))
+    citizens_affected = models.BooleanField(
+        _("raakt inwoners direct"), default=False,
+        help_text=_("Inwoners gebruiken het, worden erdoor waargenomen of gemeten, of er worden "
+                    "besluiten over hen genomen."))
+    involves_partners = models.BooleanField(
+        _("werkt met externe partners"), default=False,
+        help_text=_("Leveranciers, kennisinstellingen of bedrijven leveren, bouwen of beheren een "
+                    "deel van het project."))
+    has_public_channel = models.BooleanField(
+        _("heeft een website, app of chatbot voor inwoners"), default=False,
+        help_text=_("Dan gelden de eisen voor digitale toegankelijkheid."))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     CHARACTERISTIC_FIELDS = {
+        Characteristic.EXPERIMENT: "is_experiment",
         Characteristic.PUBLIC_SPACE: "in_public_space",
         Characteristic.PERSONAL_DATA: "processes_personal_data",
-        Characteristic.ALGORITHMS: "uses_algorithms",
-        Characteristic.CITIZENS: "involves_citizens",
+        Characteristic.IMPACTFUL_ALGORITHM: "uses_impactful_algorithm",
+        Characteristic.AI: "uses_ai",
+        Characteristic.CITIZENS_PARTICIPATE: "citizens_participate",
+        Characteristic.CITIZENS_AFFECTED: "citizens_affected",
         Characteristic.PARTNERS: "involves_partners",
+        Characteristic.PUBLIC_CHANNEL: "has_public_channel",
     }
 
     class Meta:
@@ -129,7 +155,12 @@ class Project(models.Model):
 
     @property
     def characteristics(self) -> list[str]:
-        return [code for code, field in self.CHARACTERISTIC_FIELDS.items() if getattr(self, field)]
+        """The codes of the characteristics that hold; a project in its pilot phase is always an
+        experiment, whether or not the box was ticked."""
+        return [
+            str(code) for code, field in self.CHARACTERISTIC_FIELDS.items()
+            if getattr(self, field) or (code == Characteristic.EXPERIMENT and self.phase == Phase.PILOT)
+        ]
 
 
 class Status(models.TextChoices):
@@ -161,6 +192,11 @@ class Assessment(models.Model):
     characteristics = models.JSONField(_("kenmerken bij afronden"), default=list, blank=True)
     overall_score = models.PositiveSmallIntegerField(
         _("totaalscore"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    # Everything the result consists of (scoring.Evaluation.to_json()): per question whether it
+    # applied and its answer, per perspective and process the score, band and cap, the overall
+    # score, the next steps and the instruments. Pages and reports of a completed assessment read
+    # this; only concepts are scored live.
+    result = models.JSONField(_("vastgelegd resultaat"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-started_at"]

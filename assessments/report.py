@@ -20,11 +20,8 @@ from django.core.cache import cache
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-
-from perspectives.markdown import render_markdown
 
 from .models import Action, Assessment
 from .radar import RadarChart, radar_chart
@@ -35,15 +32,6 @@ REPORT_BASE_URL = "https://waardevol.invalid/"
 STATIC_PREFIX = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
 TEMPLATE = "assessments/report/report.html"
 RADAR_TEMPLATE = "assessments/report/radar.svg"
-
-
-def first_sentence(markdown_text: str) -> str:
-    """The first sentence of an advice text as plain text: the one-line advice."""
-    text = " ".join(strip_tags(render_markdown(markdown_text)).split())
-    for end in (". ", "; ", ": "):
-        if end in text:
-            return text.split(end, 1)[0] + end.strip()
-    return text
 
 
 @dataclass
@@ -73,7 +61,6 @@ class WeakPoint:
     title: str
     score_text: str
     band_label: str
-    advice_line: str
 
 
 class ReportPresenter:
@@ -172,8 +159,7 @@ class ReportPresenter:
     @property
     def weakest(self) -> list[WeakPoint]:
         return [
-            WeakPoint(p.number, p.title, str(p.score.score), p.band_label,
-                      first_sentence(p.advice_text))
+            WeakPoint(p.number, p.title, str(p.score.score), p.band_label)
             for p in self.result.weakest
         ]
 
@@ -191,9 +177,25 @@ class ReportPresenter:
 
     @property
     def characteristics(self) -> list[str]:
-        from perspectives.models import Characteristic
+        return self.result.characteristic_labels
 
-        return [str(Characteristic(code).label) for code in self.result.characteristics]
+    @property
+    def phase_label(self) -> str:
+        return self.result.phase_label
+
+    @property
+    def unmet_minimums(self):
+        return self.result.unmet_minimums
+
+    @property
+    def top_next_steps(self):
+        """The summary is one page: each unmet minimum listed above it takes a step's room."""
+        room = max(2, len(self.result.top_next_steps) - len(self.unmet_minimums))
+        return self.result.top_next_steps[:room]
+
+    @property
+    def instruments(self):
+        return self.result.instruments
 
     @property
     def citation(self) -> str:

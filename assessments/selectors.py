@@ -1,7 +1,9 @@
 """Reads: what the wizard, the results page, the overview and the report show.
 
-Everything is computed from a content snapshot (the frozen one of a completed assessment, or the
-live content for a concept), so a completed assessment always shows what it was scored against.
+A completed assessment is shown from what it stored at completion: its frozen content snapshot and
+its frozen result (`Assessment.result`, a `scoring.Evaluation`). Only a concept is scored live,
+against the current content, so a later change of the content or of the scoring rules never
+changes a completed assessment.
 """
 
 from dataclasses import dataclass, field
@@ -9,23 +11,37 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from perspectives.markdown import render_markdown
-from perspectives.models import Band, Characteristic
+from perspectives.models import (
+    CHARACTERISTIC_REASONS,
+    Band,
+    BasisKind,
+    Phase,
+    StepRole,
+    characteristic_label,
+)
 from perspectives.selectors import content_snapshot
 
 from . import scoring
 from .models import Action, ActionStatus, Answer, AnswerKind, Assessment, Municipality, Project
 
+TOP_NEXT_STEPS = 5
 
-def translated(texts: dict[str, str], language: str) -> str:
+
+def translated(texts: dict[str, str] | None, language: str) -> str:
+    texts = texts or {}
     return texts.get(language) or texts.get("nl") or ""
 
 
 def band_label(band: str | None) -> str:
     return str(Band(band).label) if band else _("Niet beoordeeld")
+
+
+def phase_label(phase: str) -> str:
+    return str(Phase(phase).label) if phase in Phase.values else phase
 
 
 @dataclass
@@ -38,7 +54,10 @@ class QuestionView:
     weight: int
     applicable: bool
     not_applicable_reason: str
-    answer: Answer | None
+    answer: Answer | scoring.AnswerData | None  # the stored answer; frozen values once completed
+    outcome: scoring.QuestionOutcome | None = None
+    minimum_level: int | None = None
+    short_name: str = ""
 
     @property
     def is_answered(self) -> bool:
@@ -53,6 +72,10 @@ class QuestionView:
         return self.applicable and self.answer is not None and self.answer.kind == AnswerKind.UNKNOWN
 
     @property
+    def is_unmet_minimum(self) -> bool:
+        return bool(self.outcome and self.outcome.unmet)
+
+    @property
     def answer_label(self) -> str:
         if not self.applicable:
             return _("Niet van toepassing") + f" ({self.not_applicable_reason})"
@@ -64,14 +87,46 @@ class QuestionView:
             return _("Weet ik niet")
         return _("Niet van toepassing") + (f": {self.answer.na_reason}" if self.answer.na_reason else "")
 
-    def scored(self) -> scoring.ScoredAnswer:
-        answer = self.answer
-        return scoring.ScoredAnswer(
-            weight=self.weight,
-            kind=answer.kind if answer else None,
-            score=answer.score if answer else None,
-            applicable=self.applicable,
-        )
+
+@dataclass
+class MinimumRequirementView:
+    """An applicable minimum requirement that the answer does not meet."""
+
+    code: str
+    question: str
+    short_name: str
+    perspective_number: int
+    perspective_title: str
+    step: int  # the wizard step that asks it
+    answer_label: str
+    required_label: str  # "ten minste niveau 3: …"
+    basis: str
+    basis_kind_label: str
+    action: str
+
+
+@dataclass
+class NextStepView:
+    code: str
+    question: str
+    short_name: str
+    perspective_number: int
+    perspective_title: str
+    level_label: str  # what the answer was: "niveau 0" or "weet ik niet"
+    text: str
+    role_label: str
+    is_minimum: bool
+
+
+@dataclass
+class InstrumentView:
+    code: str
+    name: str
+    purpose: str
+    applies: str
+    legal_basis: str
+    url: str
+    reasons: list[str]
 
 
 @dataclass
@@ -88,6 +143,8 @@ class PerspectiveView:
     advice: dict[str, str]
     score: scoring.PerspectiveScore | None = None
     actions: list[Action] = field(default_factory=list)
+    next_steps: list[NextStepView] = field(default_factory=list)
+    unmet_minimums: list[MinimumRequirementView] = field(default_factory=list)
 
     @property
     def band(self) -> str | None:
@@ -136,10 +193,44 @@ class AssessmentResult:
     perspectives: list[PerspectiveView]
     scores: scoring.AssessmentScores
     actions: list[Action]
+    evaluation: scoring.Evaluation | None = None
+    phase: str = ""
+    unmet_minimums: list[MinimumRequirementView] = field(default_factory=list)
+    next_steps: list[NextStepView] = field(default_factory=list)
+    instruments: list[InstrumentView] = field(default_factory=list)
 
     @property
     def overall_band_label(self) -> str:
         return band_label(self.scores.overall.band)
+
+    @property
+    def phase_label(self) -> str:
+        return phase_label(self.phase)
+
+    @property
+    def cap_sentence(self) -> str:
+        """Why the overall score is lower than the answers alone would give, if it is."""
+        overall = self.scores.overall
+        if not overall.capped or overall.score is None:
+            return ""
+        count = len(self.unmet_minimums)
+        return ngettext(
+            "Het project voldoet niet aan %(count)s minimumeis. Daarom is de score begrensd op "
+            "‘aandacht nodig’; zonder die begrenzing zou het %(uncapped)s zijn.",
+            "Het project voldoet niet aan %(count)s minimumeisen. Daarom is de score begrensd op "
+            "‘aandacht nodig’; zonder die begrenzing zou het %(uncapped)s zijn.",
+            count,
+        ) % {"count": count, "uncapped": overall.uncapped_score}
+
+    @property
+    def characteristic_labels(self) -> list[str]:
+        return [characteristic_label(code) for code in self.characteristics]
+
+    @property
+    def top_next_steps(self) -> list[NextStepView]:
+        """The most important next steps besides the unmet minimums (which a summary lists with
+        what to do already): the lowest answers of the heaviest questions first."""
+        return [step for step in self.next_steps if not step.is_minimum][:TOP_NEXT_STEPS]
 
     @property
     def questions(self) -> list[QuestionView]:
@@ -169,24 +260,50 @@ class AssessmentResult:
         return [a for a in self.actions if a.status != ActionStatus.DONE]
 
 
-def _not_applicable_reason(characteristic: str) -> str:
+def not_applicable_reason(reason: tuple[str, str] | None) -> str:
+    """Why a question does not apply, in words: "geldt alleen voor …" or "past niet bij …"."""
+    if not reason:
+        return ""
+    kind, value = reason
+    if kind == scoring.REASON_PHASE:
+        return _("past niet bij de fase %(phase)s") % {"phase": phase_label(value).lower()}
+    text = CHARACTERISTIC_REASONS.get(value)
+    if text is not None:
+        return str(text)
     return _("alleen voor projecten waarvoor geldt: %(characteristic)s") % {
-        "characteristic": str(Characteristic(characteristic).label).lower()
-    }
+        "characteristic": characteristic_label(value).lower()}
 
 
-def assessment_content(assessment: Assessment) -> tuple[dict[str, Any], list[str]]:
-    """The content and project characteristics to score against: frozen ones once completed."""
-    if assessment.content_id:
-        return assessment.content.snapshot, assessment.characteristics
-    return content_snapshot(), assessment.project.characteristics
+def assessment_content(assessment: Assessment) -> tuple[dict[str, Any], list[str], str]:
+    """The content, characteristics and phase it is judged on: the frozen ones once completed."""
+    if assessment.is_completed and assessment.content_id:
+        phase = (assessment.result or {}).get("phase") or assessment.project.phase
+        return assessment.content.snapshot, assessment.characteristics, phase
+    project = assessment.project
+    return content_snapshot(), project.characteristics, project.phase
+
+
+def evaluate_live(content: dict[str, Any], characteristics: list[str], phase: str,
+                  answers: dict[int, Answer]) -> scoring.Evaluation:
+    """Score an assessment now, with today's rules (concepts, and completion itself)."""
+    codes = {q["id"]: q["code"] for process in content["processes"]
+             for perspective in process["perspectives"] for q in perspective["questions"]}
+    by_code = {codes[question_id]: scoring.AnswerData.of(answer)
+               for question_id, answer in answers.items() if question_id in codes}
+    return scoring.evaluate(content, characteristics, phase, by_code)
 
 
 def assessment_result(assessment: Assessment, *, language: str | None = None) -> AssessmentResult:
-    """Everything about one assessment, scored; a fixed number of queries whatever its size."""
-    content, characteristics = assessment_content(assessment)
+    """Everything about one assessment; a fixed number of queries whatever its size."""
+    content, characteristics, phase = assessment_content(assessment)
     language = language or get_language() or "nl"
-    answers = {a.question_id: a for a in assessment.answers.select_related("updated_by")}
+    frozen = assessment.is_completed and bool(assessment.result)
+    rows: dict[int, Answer] = {}
+    if frozen:
+        evaluation = scoring.Evaluation.from_json(assessment.result)
+    else:
+        rows = {a.question_id: a for a in assessment.answers.select_related("updated_by")}
+        evaluation = evaluate_live(content, characteristics, phase, rows)
     actions = list(assessment.actions.select_related("perspective"))
     actions_by_perspective: dict[int, list[Action]] = {}
     for action in actions:
@@ -194,23 +311,10 @@ def assessment_result(assessment: Assessment, *, language: str | None = None) ->
 
     processes: list[ProcessView] = []
     perspectives: list[PerspectiveView] = []
-    answers_by_perspective: dict[int, list[scoring.ScoredAnswer]] = {}
-    process_of: dict[int, str] = {}
+    questions_by_code: dict[str, tuple[dict, PerspectiveView, QuestionView]] = {}
     for process in content["processes"]:
         views = []
         for data in process["perspectives"]:
-            questions = []
-            for q in data["questions"]:
-                condition = q["applies_when"]
-                applicable = not condition or condition in characteristics
-                questions.append(QuestionView(
-                    id=q["id"], code=q["code"], text=translated(q["text"], language),
-                    help_text=translated(q["help_text"], language),
-                    scale=[translated(label, language) for label in q["scale"]],
-                    weight=q["weight"], applicable=applicable,
-                    not_applicable_reason="" if applicable else _not_applicable_reason(condition),
-                    answer=answers.get(q["id"]),
-                ))
             view = PerspectiveView(
                 number=data["number"], step=len(perspectives) + 1, process_code=process["code"],
                 process_title=translated(process["title"], language),
@@ -218,28 +322,112 @@ def assessment_result(assessment: Assessment, *, language: str | None = None) ->
                 summary=translated(data["summary"], language),
                 explanation=translated(data["explanation"], language),
                 public_values=[translated(v, language) for v in data["public_values"]],
-                questions=questions,
+                questions=[],
                 advice={band: translated(t, language) for band, t in data["advice"].items()},
+                score=evaluation.perspectives.get(data["number"]),
                 actions=actions_by_perspective.get(data["number"], []),
             )
+            for q in data["questions"]:
+                outcome = evaluation.questions.get(q["code"]) or scoring.QuestionOutcome(
+                    True, None, None)
+                if frozen:
+                    answer = outcome.answer
+                else:
+                    answer = rows.get(q["id"])
+                question = QuestionView(
+                    id=q["id"], code=q["code"], text=translated(q["text"], language),
+                    help_text=translated(q["help_text"], language),
+                    scale=[translated(label, language) for label in q["scale"]],
+                    weight=q["weight"], applicable=outcome.applicable,
+                    not_applicable_reason=not_applicable_reason(outcome.reason),
+                    answer=answer, outcome=outcome,
+                    minimum_level=(q.get("minimum") or {}).get("level"),
+                    short_name=translated(q.get("short_name"), language)
+                    or translated(q["text"], language),
+                )
+                view.questions.append(question)
+                questions_by_code[q["code"]] = (q, view, question)
             views.append(view)
             perspectives.append(view)
-            answers_by_perspective[view.number] = [q.scored() for q in questions]
-            process_of[view.number] = process["code"]
-        processes.append(ProcessView(process["code"], translated(process["title"], language),
-                                     views, scoring.AggregateScore(None, None, 0)))
+        processes.append(ProcessView(
+            process["code"], translated(process["title"], language), views,
+            evaluation.processes.get(process["code"], scoring.AggregateScore(None, None, 0)),
+        ))
 
-    scores = scoring.assessment_scores(answers_by_perspective, process_of)
-    for view in perspectives:
-        view.score = scores.perspectives[view.number]
-    for process_view in processes:
-        process_view.score = scores.processes.get(
-            process_view.code, scoring.AggregateScore(None, None, 0)
-        )
+    unmet = [_minimum_view(*questions_by_code[code], language)
+             for code in evaluation.unmet if code in questions_by_code]
+    for item in unmet:
+        questions_by_code[item.code][1].unmet_minimums.append(item)
+    steps = [_next_step_view(*questions_by_code[step.code], step, language)
+             for step in evaluation.next_steps if step.code in questions_by_code]
+    for step in steps:
+        questions_by_code[step.code][1].next_steps.append(step)
+    instruments_by_code = {i["code"]: i for i in content.get("instruments") or []}
+    instruments = [
+        _instrument_view(instruments_by_code[item.code], item, questions_by_code, language)
+        for item in evaluation.instruments if item.code in instruments_by_code
+    ]
+    scores = scoring.AssessmentScores(evaluation.perspectives, evaluation.processes,
+                                      evaluation.overall)
     return AssessmentResult(
         assessment=assessment, language=language, revision=content.get("revision", ""),
-        characteristics=characteristics, processes=processes, perspectives=perspectives,
-        scores=scores, actions=actions,
+        characteristics=list(characteristics), processes=processes, perspectives=perspectives,
+        scores=scores, actions=actions, evaluation=evaluation, phase=phase,
+        unmet_minimums=unmet, next_steps=steps, instruments=instruments,
+    )
+
+
+def _minimum_view(data: dict, perspective: PerspectiveView, question: QuestionView,
+                  language: str) -> MinimumRequirementView:
+    minimum = data.get("minimum") or {}
+    level = minimum.get("level", 0)
+    kind = minimum.get("basis_kind", "")
+    return MinimumRequirementView(
+        code=question.code, question=question.text, short_name=question.short_name,
+        perspective_number=perspective.number, perspective_title=perspective.title,
+        step=perspective.step, answer_label=question.answer_label,
+        required_label=_("ten minste niveau %(level)s: %(label)s") % {
+            "level": level, "label": question.scale[level] if level < len(question.scale) else ""},
+        basis=translated(minimum.get("basis"), language),
+        basis_kind_label=str(BasisKind(kind).label) if kind in BasisKind.values else "",
+        action=translated(minimum.get("action"), language),
+    )
+
+
+def _next_step_view(data: dict, perspective: PerspectiveView, question: QuestionView,
+                    step: scoring.NextStep, language: str) -> NextStepView:
+    content = (data.get("next_steps") or {}).get(str(step.level)) or {}
+    role = content.get("role", "")
+    is_unknown = question.answer is not None and question.answer.kind == AnswerKind.UNKNOWN
+    return NextStepView(
+        code=question.code, question=question.text, short_name=question.short_name,
+        perspective_number=perspective.number, perspective_title=perspective.title,
+        level_label=_("weet ik niet") if is_unknown else _("niveau %(level)s") % {
+            "level": step.level},
+        text=translated(content.get("text"), language),
+        role_label=str(StepRole(role).label) if role in StepRole.values else "",
+        is_minimum=step.minimum,
+    )
+
+
+def _instrument_view(data: dict, item: scoring.SuggestedInstrument,
+                     questions_by_code: dict, language: str) -> InstrumentView:
+    reasons = []
+    if item.characteristics:
+        reasons.append(_("Uw project: %(characteristics)s.") % {
+            "characteristics": "; ".join(characteristic_label(c).lower()
+                                         for c in item.characteristics)})
+    for code, level in item.questions:
+        answer = _("weet ik niet") if level == scoring.UNKNOWN else _("niveau %(level)s") % {
+            "level": level}
+        reasons.append(_("Vraag %(code)s (%(question)s) is beantwoord met %(answer)s.") % {
+            "code": code, "answer": answer, "question": questions_by_code[code][2].short_name})
+    return InstrumentView(
+        code=data["code"], name=translated(data.get("name"), language),
+        purpose=translated(data.get("purpose"), language),
+        applies=translated(data.get("applies"), language),
+        legal_basis=translated(data.get("legal_basis"), language), url=data.get("url", ""),
+        reasons=reasons,
     )
 
 

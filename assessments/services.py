@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from perspectives.models import Perspective, Question
 from perspectives.selectors import content_revision_current
 
-from . import selectors
+from . import scoring, selectors
 from .models import (
     NOTE_MAX,
     REASON_MAX,
     Action,
     ActionStatus,
     Answer,
-    AnswerKind,
     Assessment,
     Invitation,
     Membership,
@@ -70,27 +69,8 @@ def assessment_set_step(*, assessment: Assessment, step: int) -> None:
         assessment.save(update_fields=["current_step"])
 
 
-@dataclass(frozen=True)
-class AnswerValues:
-    kind: str
-    score: int | None = None
-    na_reason: str = ""
-    note: str = ""
-
-    @classmethod
-    def of(cls, answer: Answer | None) -> "AnswerValues | None":
-        if answer is None:
-            return None
-        return cls(answer.kind, answer.score, answer.na_reason, answer.note)
-
-    def normalised(self) -> "AnswerValues":
-        """A reason only belongs to n.v.t.; a score only to a scored answer."""
-        return AnswerValues(
-            self.kind,
-            self.score if self.kind == AnswerKind.SCORE else None,
-            self.na_reason.strip() if self.kind == AnswerKind.NOT_APPLICABLE else "",
-            self.note.strip(),
-        )
+# What a user submits for one question; the same values scoring uses and completion freezes.
+AnswerValues = scoring.AnswerData
 
 
 def answer_fingerprint(values: AnswerValues | None) -> str:
@@ -155,19 +135,24 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
 
 @transaction.atomic
 def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
-    """Freeze the assessment with a snapshot of the content and characteristics it used."""
+    """Freeze the assessment: the content, characteristics and phase it was judged on, and its
+    whole result, so neither a content edit nor a change of the scoring rules ever changes it."""
     assessment = Assessment.objects.select_for_update().select_related("project").get(
         pk=assessment.pk
     )
     if assessment.is_completed:
         raise AssessmentLocked
     content = content_revision_current()
+    project = assessment.project
+    answers = {a.question_id: a for a in assessment.answers.all()}
+    evaluation = selectors.evaluate_live(content.snapshot, project.characteristics, project.phase,
+                                         answers)
+    if evaluation.missing:
+        raise AssessmentIncomplete(evaluation.missing)
     assessment.content = content
-    assessment.characteristics = assessment.project.characteristics
-    result = selectors.assessment_result(assessment)
-    if result.missing:
-        raise AssessmentIncomplete([item.code for item in result.missing])
-    assessment.overall_score = result.scores.overall.score
+    assessment.characteristics = project.characteristics
+    assessment.result = evaluation.to_json()
+    assessment.overall_score = evaluation.overall.score
     assessment.status = Status.COMPLETED
     assessment.completed_by = user
     assessment.completed_at = timezone.now()

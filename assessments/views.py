@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from perspectives.models import Characteristic, Question
+from perspectives.models import Question, characteristic_label
 
 from . import report, selectors, services
 from .access import action_for_user, assessment_for_user, membership_for_user, project_for_user
@@ -61,7 +61,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/project_detail.html", {
         "project": project, "assessments": assessments,
         "can_edit": request.user.membership.can_edit,
-        "characteristic_labels": [Characteristic(c).label for c in project.characteristics],
+        "characteristic_labels": [characteristic_label(c) for c in project.characteristics],
     })
 
 

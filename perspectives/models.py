@@ -5,10 +5,15 @@ years, so that assessments from different years can be compared. Questions that 
 never deleted (the answer's foreign key PROTECTs them): an editor deactivates them instead.
 """
 
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TITLE_MAX = 200
 SUMMARY_MAX = 300
@@ -16,13 +21,111 @@ LONG_TEXT_MAX = 5000
 
 
 class Characteristic(models.TextChoices):
-    """Project characteristics that decide whether a question applies."""
+    """What a project is and does; together with its phase they decide which questions apply.
 
-    PUBLIC_SPACE = "public_space", _("Vindt plaats in de publieke ruimte / is een living lab")
+    Each means one thing a project leader can answer with yes or no.
+    """
+
+    EXPERIMENT = "experiment", _("Experiment, pilot of living lab")
+    PUBLIC_SPACE = "public_space", _("In de openbare ruimte")
     PERSONAL_DATA = "personal_data", _("Verwerkt persoonsgegevens")
-    ALGORITHMS = "algorithms", _("Gebruikt algoritmes of AI")
-    CITIZENS = "citizens", _("Betrekt burgers direct")
+    IMPACTFUL_ALGORITHM = "impactful_algorithm", _("Algoritme dat besluiten over mensen beïnvloedt")
+    AI = "ai", _("Gebruikt AI")
+    CITIZENS_PARTICIPATE = "citizens_participate", _("Inwoners denken of doen mee")
+    CITIZENS_AFFECTED = "citizens_affected", _("Raakt inwoners direct")
     PARTNERS = "partners", _("Werkt met externe partners")
+    PUBLIC_CHANNEL = "public_channel", _("Website, app of chatbot voor inwoners")
+
+
+# Codes of the first questionnaire (before release 2026-11), still found in the frozen content and
+# characteristics of assessments completed back then.
+LEGACY_CHARACTERISTICS = {
+    "algorithms": _("Gebruikt algoritmes of AI"),
+    "citizens": _("Betrekt burgers direct"),
+}
+
+# Why a question does not apply, per missing characteristic ("geldt alleen voor …").
+CHARACTERISTIC_REASONS = {
+    Characteristic.EXPERIMENT: _("geldt alleen voor experimenten, pilots en living labs"),
+    Characteristic.PUBLIC_SPACE: _("geldt alleen voor projecten in de openbare ruimte"),
+    Characteristic.PERSONAL_DATA: _("geldt alleen voor projecten die persoonsgegevens verwerken"),
+    Characteristic.IMPACTFUL_ALGORITHM: _(
+        "geldt alleen voor projecten met een algoritme dat besluiten over mensen beïnvloedt"),
+    Characteristic.AI: _("geldt alleen voor projecten die AI gebruiken"),
+    Characteristic.CITIZENS_PARTICIPATE: _("geldt alleen als inwoners meedenken of meedoen"),
+    Characteristic.CITIZENS_AFFECTED: _("geldt alleen als het project inwoners direct raakt"),
+    Characteristic.PARTNERS: _("geldt alleen voor projecten met externe partners"),
+    Characteristic.PUBLIC_CHANNEL: _(
+        "geldt alleen voor projecten met een website, app of chatbot voor inwoners"),
+    "algorithms": _("geldt alleen voor projecten die algoritmes of AI gebruiken"),
+    "citizens": _("geldt alleen voor projecten die burgers direct betrekken"),
+}
+
+
+def characteristic_label(code: str) -> str:
+    """The label of a characteristic, also for codes of the first questionnaire."""
+    if code in Characteristic.values:
+        return str(Characteristic(code).label)
+    return str(LEGACY_CHARACTERISTICS.get(code, code))
+
+
+class Phase(models.TextChoices):
+    """Where a project is in its life; some questions cannot be answered in every phase."""
+
+    IDEA = "idee", _("Idee")
+    PILOT = "experiment", _("Experiment / pilot")
+    IMPLEMENTATION = "implementatie", _("Implementatie")
+    OPERATION = "beheer", pgettext_lazy("project phase", "Beheer")
+
+
+class StepRole(models.TextChoices):
+    """Who takes a next step."""
+
+    PROJECT_LEAD = "projectleider", _("Projectleider")
+    SPONSOR = "opdrachtgever", _("Ambtelijk opdrachtgever")
+    DPO = "fg", _("Functionaris gegevensbescherming (FG)")
+    CISO = "ciso", _("CISO")
+    PROCUREMENT = "inkoop", _("Inkoop")
+    INFORMATION_MANAGER = "informatiemanager", _("Informatiemanager / CIO")
+    CLERK = "griffie", _("Griffie")
+    EXECUTIVE = "college", _("College van B en W")
+
+
+class BasisKind(models.TextChoices):
+    LAW = "law", _("Wet")
+    NORM = "norm", _("Normenkader, geen wet")
+
+
+class ChoiceListField(models.JSONField):
+    """A list of codes from a fixed set, edited as checkboxes; stored as JSON (SQLite and
+    PostgreSQL alike)."""
+
+    def __init__(self, *args, choice_list=(), **kwargs):
+        self.choice_list = list(choice_list)
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["choice_list"] = self.choice_list
+        if kwargs.get("default") is list:
+            del kwargs["default"]
+        if kwargs.get("blank") is True:
+            del kwargs["blank"]
+        return name, path, args, kwargs
+
+    def validate(self, value, model_instance):
+        super().validate(value, model_instance)
+        allowed = {code for code, _label in self.choice_list}
+        if not isinstance(value, list) or any(item not in allowed for item in value):
+            raise ValidationError(_("Kies alleen uit de gegeven mogelijkheden."), code="invalid")
+
+    def formfield(self, **kwargs):
+        return forms.MultipleChoiceField(
+            choices=self.choice_list, required=not self.blank, widget=forms.CheckboxSelectMultiple,
+            label=capfirst(self.verbose_name), help_text=self.help_text,
+        )
 
 
 class Band(models.TextChoices):
@@ -90,13 +193,54 @@ class Perspective(models.Model):
         return reverse("perspectives:index") + f"#perspectief-{self.number}"
 
 
+class Instrument(models.Model):
+    """A follow-up instrument the VNG maintains: a DPIA, the IAMA, the Algoritmeregister, …
+
+    The results list an instrument when the project has its characteristics (all of them) and a
+    question linked to it is answered weakly, or when no linked question applies yet.
+    """
+
+    code = models.SlugField(_("code"), max_length=50, unique=True,
+                            help_text=_("Vaste sleutel, bijvoorbeeld 'dpia'. Niet wijzigen."))
+    order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    name = models.CharField(_("naam"), max_length=TITLE_MAX)
+    purpose = models.TextField(_("waarvoor"), max_length=1000,
+                               help_text=_("Wat het instrument doet, in een of twee zinnen."))
+    applies = models.TextField(_("wanneer"), max_length=1000,
+                               help_text=_("Wanneer het van toepassing is."))
+    legal_basis = models.CharField(
+        _("wettelijke grondslag"), max_length=300, blank=True,
+        help_text=_("Leeg als het instrument goede praktijk is en geen wettelijke plicht."))
+    url = models.URLField(_("officiële pagina"), max_length=300, blank=True,
+                          help_text=_("Wordt als gewone tekst getoond, ook in de PDF."))
+    applies_when = ChoiceListField(
+        _("alleen voor projecten met"), choice_list=Characteristic.choices,
+        help_text=_("Alle aangevinkte kenmerken moeten gelden. Leeg: alleen via gekoppelde "
+                    "vragen die zwak zijn beantwoord."),
+    )
+    is_active = models.BooleanField(_("actief"), default=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("vervolginstrument")
+        verbose_name_plural = _("vervolginstrumenten")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Question(models.Model):
     perspective = models.ForeignKey(Perspective, on_delete=models.PROTECT,
                                     related_name="questions", verbose_name=_("perspectief"))
     code = models.CharField(_("code"), max_length=20, unique=True,
-                            help_text=_("Vaste sleutel, bijvoorbeeld '4.2'. Niet wijzigen."))
+                            help_text=_("Vaste sleutel en vraagnummer, bijvoorbeeld '4.2'. "
+                                        "Niet wijzigen."))
     order = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     text = models.CharField(_("vraag"), max_length=400)
+    short_name = models.CharField(
+        _("korte naam"), max_length=100, blank=True,
+        help_text=_("Een paar woorden die de vraag noemen in samenvattingen, zoals ‘DPIA vóór "
+                    "de verwerking’."))
     help_text = models.TextField(_("hulptekst"), max_length=1000,
                                  help_text=_("Wat een goed antwoord inhoudt."))
     scale_0 = models.CharField(_("score 0"), max_length=300)
@@ -107,9 +251,15 @@ class Question(models.Model):
     weight = models.PositiveSmallIntegerField(
         _("gewicht"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    applies_when = models.CharField(
-        _("alleen van toepassing als"), max_length=20, blank=True, choices=Characteristic.choices,
-        help_text=_("Leeg: de vraag geldt voor elk project."),
+    applies_when = ChoiceListField(
+        _("alleen van toepassing als"), choice_list=Characteristic.choices,
+        help_text=_("Alle aangevinkte kenmerken moeten gelden. Leeg: de vraag geldt voor elk "
+                    "project."),
+    )
+    phases = ChoiceListField(
+        _("fasen"), choice_list=Phase.choices,
+        help_text=_("De fasen waarin de vraag geldt, als een niveau in andere fasen niet te "
+                    "halen is. Leeg: elke fase."),
     )
     is_active = models.BooleanField(
         _("actief"), default=True,
@@ -117,6 +267,30 @@ class Question(models.Model):
     )
     public_values = models.ManyToManyField(PublicValue, blank=True, related_name="questions",
                                            verbose_name=_("publieke waarden"))
+    report_basis = models.TextField(
+        _("basis in het rapport"), max_length=1000, blank=True,
+        help_text=_("Uit welke zichtlijn van het rapport de vraag komt, met een kort citaat."))
+    minimum_level = models.PositiveSmallIntegerField(
+        _("minimumeis: ten minste niveau"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Alleen voor wettelijke of normatieve minimumeisen. Een lager antwoord of "
+                    "‘weet ik niet’ begrenst het perspectief op ‘aandacht nodig’."),
+    )
+    legal_basis = models.CharField(_("grondslag van de minimumeis"), max_length=300, blank=True,
+                                   help_text=_("Bijvoorbeeld ‘Art. 35 AVG’."))
+    basis_kind = models.CharField(_("soort grondslag"), max_length=10, blank=True,
+                                  choices=BasisKind.choices)
+    minimum_action = models.TextField(
+        _("wat te doen als de minimumeis niet is gehaald"), max_length=500, blank=True)
+    next_step_0 = models.TextField(_("volgende stap bij niveau 0"), max_length=500, blank=True,
+                                   help_text=_("Ook getoond bij ‘weet ik niet’."))
+    next_step_0_role = models.CharField(_("wie zet die stap"), max_length=20, blank=True,
+                                        choices=StepRole.choices)
+    next_step_1 = models.TextField(_("volgende stap bij niveau 1"), max_length=500, blank=True)
+    next_step_1_role = models.CharField(_("wie zet die stap"), max_length=20, blank=True,
+                                        choices=StepRole.choices)
+    instruments = models.ManyToManyField(Instrument, blank=True, related_name="questions",
+                                         verbose_name=_("vervolginstrumenten"))
 
     class Meta:
         ordering = ["perspective__number", "order", "code"]
@@ -125,6 +299,28 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.text}"
+
+    @property
+    def is_minimum(self) -> bool:
+        return self.minimum_level is not None
+
+    def clean(self):
+        # Texts are checked in the default language (nl), the one every text must have.
+        default = settings.LANGUAGE_CODE
+        errors = {}
+        if self.minimum_level is not None:
+            for field in (f"legal_basis_{default}", "basis_kind", f"minimum_action_{default}"):
+                if not (getattr(self, field) or "").strip():
+                    errors[field] = _("Verplicht bij een minimumeis.")
+        for level in (0, 1):
+            text = (getattr(self, f"next_step_{level}_{default}") or "").strip()
+            role = getattr(self, f"next_step_{level}_role")
+            if text and not role:
+                errors[f"next_step_{level}_role"] = _("Kies wie deze stap zet.")
+            if role and not text:
+                errors[f"next_step_{level}_{default}"] = _("Beschrijf de stap of kies geen rol.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Advice(models.Model):
@@ -164,3 +360,22 @@ class ContentRevision(models.Model):
 
     def __str__(self) -> str:
         return self.revision
+
+
+class ContentRelease(models.Model):
+    """A release of the questionnaire that `load_content` loaded (for example '2026-11').
+
+    Loading a new release retires the questions of the previous one instead of rewriting them, so
+    an answer always stays attached to the question it answered.
+    """
+
+    code = models.CharField(_("release"), max_length=20, unique=True)
+    loaded_at = models.DateTimeField(_("geladen op"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-loaded_at", "-pk"]
+        verbose_name = _("release van de vragenlijst")
+        verbose_name_plural = _("releases van de vragenlijst")
+
+    def __str__(self) -> str:
+        return self.code

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from .models import ContentRevision, Perspective, Process, Question
+from .models import ContentRelease, ContentRevision, Instrument, Perspective, Process, Question
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -23,7 +23,9 @@ def processes_with_perspectives() -> QuerySet[Process]:
             "perspectives",
             queryset=Perspective.objects.prefetch_related(
                 "public_values",
-                Prefetch("questions", queryset=Question.objects.filter(is_active=True)),
+                Prefetch("questions", queryset=Question.objects.filter(is_active=True)
+                         .prefetch_related(Prefetch("instruments",
+                                                    queryset=Instrument.objects.filter(is_active=True)))),
                 "advice",
             ),
         )
@@ -81,6 +83,36 @@ def content_snapshot() -> dict[str, Any]:
     return snapshot
 
 
+def _question_data(question: Question) -> dict[str, Any]:
+    minimum = None
+    if question.minimum_level is not None:
+        minimum = {
+            "level": question.minimum_level,
+            "basis": _translations(question, "legal_basis"),
+            "basis_kind": question.basis_kind,
+            "action": _translations(question, "minimum_action"),
+        }
+    return {
+        "id": question.pk,
+        "code": question.code,
+        "text": _translations(question, "text"),
+        "short_name": _translations(question, "short_name"),
+        "help_text": _translations(question, "help_text"),
+        "scale": [_translations(question, f"scale_{level}") for level in range(5)],
+        "weight": question.weight,
+        "applies_when": list(question.applies_when or []),
+        "phases": list(question.phases or []),
+        "minimum": minimum,
+        "next_steps": {
+            str(level): {"text": _translations(question, f"next_step_{level}"),
+                         "role": getattr(question, f"next_step_{level}_role")}
+            for level in (0, 1) if getattr(question, f"next_step_{level}_nl")
+        },
+        "report_basis": _translations(question, "report_basis"),
+        "instruments": [instrument.code for instrument in question.instruments.all()],
+    }
+
+
 def _build_snapshot() -> dict[str, Any]:
     processes = []
     for process in processes_with_perspectives():
@@ -95,20 +127,7 @@ def _build_snapshot() -> dict[str, Any]:
                     "public_values": [
                         _translations(value, "name") for value in perspective.public_values.all()
                     ],
-                    "questions": [
-                        {
-                            "id": question.pk,
-                            "code": question.code,
-                            "text": _translations(question, "text"),
-                            "help_text": _translations(question, "help_text"),
-                            "scale": [
-                                _translations(question, f"scale_{level}") for level in range(5)
-                            ],
-                            "weight": question.weight,
-                            "applies_when": question.applies_when,
-                        }
-                        for question in perspective.questions.all()
-                    ],
+                    "questions": [_question_data(q) for q in perspective.questions.all()],
                     "advice": {
                         advice.band: _translations(advice, "text")
                         for advice in perspective.advice.all()
@@ -123,11 +142,24 @@ def _build_snapshot() -> dict[str, Any]:
                 "perspectives": perspectives,
             }
         )
-    snapshot: dict[str, Any] = {"processes": processes}
+    instruments = [
+        {
+            "code": instrument.code,
+            "name": _translations(instrument, "name"),
+            "purpose": _translations(instrument, "purpose"),
+            "applies": _translations(instrument, "applies"),
+            "legal_basis": _translations(instrument, "legal_basis"),
+            "url": instrument.url,
+            "applies_when": list(instrument.applies_when or []),
+        }
+        for instrument in Instrument.objects.filter(is_active=True)
+    ]
+    release = ContentRelease.objects.values_list("code", flat=True).first() or ""
+    snapshot: dict[str, Any] = {"release": release, "processes": processes,
+                                "instruments": instruments}
     encoded = json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
     snapshot["revision"] = hashlib.sha256(encoded).hexdigest()[:12]
     return snapshot
-
 
 
 def content_revision_current() -> ContentRevision:

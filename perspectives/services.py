@@ -7,10 +7,21 @@ from pathlib import Path
 import reversion
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
-from .models import Advice, Perspective, Process, PublicValue, Question
+from .models import (
+    Advice,
+    ContentRelease,
+    Instrument,
+    Perspective,
+    Process,
+    PublicValue,
+    Question,
+)
 
 CONTENT_DIR = Path(settings.BASE_DIR) / "fixtures" / "content"
+LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 
 @dataclass
@@ -18,13 +29,14 @@ class LoadResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    retired: int = 0  # questions of a previous release, deactivated
 
 
 def _fields(data: dict, *names: str) -> dict:
     """Flatten {"title": {"nl": .., "en": ..}} into {"title_nl": .., "title_en": ..}."""
     flat = {}
     for name in names:
-        for language, text in data[name].items():
+        for language, text in (data.get(name) or {}).items():
             flat[f"{name}_{language}"] = text
     return flat
 
@@ -44,22 +56,59 @@ def _upsert(model, lookup: dict, values: dict, update: bool, result: LoadResult)
     return obj
 
 
+def _retire_questions(release_codes: set[str], previous: str) -> int:
+    """Deactivate the questions a new release replaces and free their codes.
+
+    They are kept (their answers and the frozen results that name them stay as they are); only
+    their code gets the previous release as prefix, so the new release's "1.1" is a new question
+    with new answers rather than an old answer under a new meaning.
+    """
+    retired = 0
+    for question in Question.objects.filter(Q(is_active=True) | Q(code__in=release_codes)):
+        question.code = f"{previous}-{question.code}"[:20]
+        question.is_active = False
+        question.save(update_fields=["code", "is_active"])
+        retired += 1
+    return retired
+
+
 def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> LoadResult:
     """Create the content from the JSON files; existing objects are left alone unless `update`.
 
     Leaving existing objects alone matters: `make run` calls this every time, and it must never
-    undo what a VNG editor changed in the admin.
+    undo what a VNG editor changed in the admin. The exception is a new release of the
+    questionnaire (`release` in base.json): loading it retires the previous release's questions,
+    creates the new ones and replaces the other texts (the admin's history keeps the old ones).
     """
     result = LoadResult()
     base = json.loads((directory / "base.json").read_text(encoding="utf-8"))
     perspective_files = sorted(directory.glob("perspective-*.json"))
+    documents = [json.loads(path.read_text(encoding="utf-8")) for path in perspective_files]
+    release = base.get("release", "")
     with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment("Loaded from fixtures/content")
+        reversion.set_comment(_("Geladen uit fixtures/content") + (f" ({release})" if release else ""))
+        new_release = bool(release) and not ContentRelease.objects.filter(code=release).exists()
+        if new_release and Question.objects.exists():
+            previous = ContentRelease.objects.values_list("code", flat=True).first() or "v1"
+            result.retired = _retire_questions(
+                {q["code"] for data in documents for q in data["questions"]}, previous)
+            update = True
+        if new_release:
+            ContentRelease.objects.create(code=release)
         values_by_code = {}
         for order, data in enumerate(base["public_values"], start=1):
             values_by_code[data["code"]] = _upsert(
                 PublicValue, {"code": data["code"]},
                 {"order": order, **_fields(data, "name", "description")}, update, result,
+            )
+        instruments = {}
+        for order, data in enumerate(base.get("instruments", []), start=1):
+            instruments[data["code"]] = _upsert(
+                Instrument, {"code": data["code"]},
+                {"order": order, "url": data.get("url", ""),
+                 "applies_when": _as_list(data.get("applies_when")),
+                 **_fields(data, "name", "purpose", "applies", "legal_basis")},
+                update, result,
             )
         processes = {}
         for data in base["processes"]:
@@ -68,8 +117,7 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
                 {"order": data["order"], **_fields(data, "title", "summary", "explanation")},
                 update, result,
             )
-        for path in perspective_files:
-            data = json.loads(path.read_text(encoding="utf-8"))
+        for data in documents:
             perspective = _upsert(
                 Perspective, {"number": data["number"]},
                 {"process": processes[data["process"]],
@@ -79,22 +127,14 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
             if update or not perspective.public_values.exists():
                 perspective.public_values.set(values_by_code[c] for c in data["public_values"])
             for order, qdata in enumerate(data["questions"], start=1):
-                scale = {
-                    f"scale_{level}_{language}": text
-                    for level, labels in enumerate(qdata["scale"])
-                    for language, text in labels.items()
-                }
-                question = _upsert(
-                    Question, {"code": qdata["code"]},
-                    {"perspective": perspective, "order": order, "weight": qdata.get("weight", 1),
-                     "applies_when": qdata.get("applies_when", ""),
-                     **_fields(qdata, "text", "help_text"), **scale},
-                    update, result,
-                )
+                question = _upsert(Question, {"code": qdata["code"]},
+                                   _question_fields(qdata, perspective, order), update, result)
                 if update or not question.public_values.exists():
                     question.public_values.set(
                         values_by_code[c] for c in qdata.get("public_values", [])
                     )
+                if update or not question.instruments.exists():
+                    question.instruments.set(instruments[c] for c in qdata.get("instruments", []))
             for band, texts in data["advice"].items():
                 _upsert(Advice, {"perspective": perspective, "band": band},
                         {f"text_{language}": text for language, text in texts.items()},
@@ -102,8 +142,43 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
     return result
 
 
+def _as_list(value) -> list[str]:
+    """A list of codes; the first questionnaire's files held one code as a string."""
+    if isinstance(value, str):
+        return [value] if value else []
+    return list(value or [])
+
+
+def _question_fields(qdata: dict, perspective: Perspective, order: int) -> dict:
+    scale = {
+        f"scale_{level}_{language}": text
+        for level, labels in enumerate(qdata["scale"])
+        for language, text in labels.items()
+    }
+    minimum = qdata.get("minimum") or {}
+    fields = {
+        "perspective": perspective, "order": order, "weight": qdata.get("weight", 1),
+        "applies_when": _as_list(qdata.get("applies_when")),
+        "phases": list(qdata.get("phases") or []),
+        "minimum_level": minimum.get("level"),
+        "basis_kind": minimum.get("basis_kind", ""),
+        **_fields(qdata, "text", "help_text"), **scale,
+    }
+    for language in LANGUAGES:
+        fields[f"short_name_{language}"] = (qdata.get("short_name") or {}).get(language, "")
+        fields[f"report_basis_{language}"] = (qdata.get("report_basis") or {}).get(language, "")
+        fields[f"legal_basis_{language}"] = (minimum.get("basis") or {}).get(language, "")
+        fields[f"minimum_action_{language}"] = (minimum.get("action") or {}).get(language, "")
+    for level in (0, 1):
+        step = (qdata.get("next_steps") or {}).get(str(level)) or {}
+        fields[f"next_step_{level}_role"] = step.get("role", "")
+        for language in LANGUAGES:
+            fields[f"next_step_{level}_{language}"] = (step.get("text") or {}).get(language, "")
+    return fields
+
+
 VNG_EDITOR_GROUP = "VNG-beheerder"
-CONTENT_MODELS = [Process, Perspective, Question, Advice, PublicValue]
+CONTENT_MODELS = [Process, Perspective, Question, Advice, PublicValue, Instrument]
 
 
 def vng_editor_group_ensure():

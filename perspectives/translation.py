@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Advice, Perspective, Process, PublicValue, Question
+from .models import Advice, Instrument, Perspective, Process, PublicValue, Question
 
 
 @register(PublicValue)
@@ -20,9 +20,15 @@ class PerspectiveTranslation(TranslationOptions):
 
 @register(Question)
 class QuestionTranslation(TranslationOptions):
-    fields = ("text", "help_text", "scale_0", "scale_1", "scale_2", "scale_3", "scale_4")
+    fields = ("text", "short_name", "help_text", "scale_0", "scale_1", "scale_2", "scale_3", "scale_4",
+              "report_basis", "legal_basis", "minimum_action", "next_step_0", "next_step_1")
 
 
 @register(Advice)
 class AdviceTranslation(TranslationOptions):
     fields = ("text",)
+
+
+@register(Instrument)
+class InstrumentTranslation(TranslationOptions):
+    fields = ("name", "purpose", "applies", "legal_basis")

@@ -12,8 +12,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Browser tests run last: their live server flushes the database, content included."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    """Tests that flush the database (migrations, then the browser tests with their live server)
+    run last: the content that the other tests share is gone after them."""
+
+    def order(item):
+        if item.get_closest_marker("e2e") is not None:
+            return 2
+        return 1 if item.get_closest_marker("flushes_db") is not None else 0
+
+    items.sort(key=order)
 
 
 @pytest.fixture(autouse=True)

@@ -2,7 +2,7 @@ from django.contrib.auth.models import User
 from django.urls import reverse
 from reversion.models import Version
 
-from perspectives.models import Advice, Perspective, Process, PublicValue, Question
+from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
 
 from .base import BaseTestCase
 from .htmlforms import form_data
@@ -36,6 +36,7 @@ class VngEditorAdminTests(BaseTestCase):
             (Question.objects.get(code="3.1"), "help_text_en", "Better help text."),
             (Advice.objects.filter(perspective__number=5).first(), "text_nl", "Nieuw *advies*."),
             (PublicValue.objects.get(code="privacy"), "description_en", "Edited."),
+            (Instrument.objects.get(code="dpia"), "purpose_nl", "Nieuwe omschrijving."),
         ]
         for obj, field, value in edits:
             with self.subTest(model=obj._meta.model_name):
@@ -50,9 +51,41 @@ class VngEditorAdminTests(BaseTestCase):
         self.assertIn('name="title_nl"', html)
         self.assertIn('name="title_en"', html)
         self.assertIn('name="questions-0-text_en"', html)
+        # Each question opens in full on its own page; the inline shows when it applies.
+        self.assertIn(reverse("admin:perspectives_question_change",
+                              args=[perspective.questions.first().pk]), html)
+        risks = self.client.get(self._change_url(Perspective.objects.get(number=7)))
+        self.assertContains(risks, "minimumeis vanaf niveau 3 (Art. 35 en 36 AVG)")
         self.assertIn('name="advice-0-text_nl"', html)
         self.assertIn('class="viewsitelink"', html)
         self.assertEqual(perspective.get_absolute_url(), "/#perspectief-4")
+
+    def test_question_page_shows_its_basis_in_the_report_and_in_law(self):
+        question = Question.objects.get(code="7.5")
+        html = self.client.get(self._change_url(question)).content.decode()
+        self.assertIn("Tekst van de zichtlijn in het rapport", html)
+        self.assertIn("Heb oog voor de risico", html)  # the perspective's own text
+        self.assertIn('name="report_basis_nl"', html)
+        self.assertIn("Zichtlijn 7", html)
+        self.assertIn('name="legal_basis_nl"', html)
+        self.assertIn("Art. 35 en 36 AVG", html)
+        self.assertIn('name="applies_when" value="personal_data"', html)
+        self.assertIn('name="next_step_0_role"', html)
+
+    def test_editor_makes_a_question_a_minimum_requirement_only_with_basis_and_action(self):
+        question = Question.objects.get(code="1.1")
+        url = self._change_url(question)
+        data = form_data(self.client.get(url).content.decode(), form_id="question_form")
+        data["minimum_level"] = "3"
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)  # the form is shown again with errors
+        self.assertContains(response, "Verplicht bij een minimumeis.")
+        data.update(legal_basis_nl="Art. 35 AVG", legal_basis_en="Article 35 GDPR",
+                    basis_kind="law", minimum_action_nl="Doe eerst een pre-scan.",
+                    minimum_action_en="Do a pre-scan first.")
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        question.refresh_from_db()
+        self.assertEqual(question.minimum_level, 3)
 
     def test_history_shows_who_changed_and_can_revert(self):
         perspective = Perspective.objects.get(number=1)

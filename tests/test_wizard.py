@@ -72,7 +72,7 @@ class WizardJourneyTests(BaseTestCase):
 
         for step in range(6, 11):
             self.fill_step(step_url(assessment, step), score="2",
-                           na_codes=("7.4",) if step == 7 else ())
+                           na_codes=("7.5",) if step == 7 else ())
         review = self.client.get(step_url(assessment, 11))
         self.assertContains(review, "Alle vragen die van toepassing zijn, zijn beantwoord.")
         self.assertContains(review, "1.2")  # listed under "weet ik niet"
@@ -83,9 +83,11 @@ class WizardJourneyTests(BaseTestCase):
         self.assertEqual(assessment.completed_by, self.alice)
         self.assertIsNotNone(assessment.content.snapshot)
         self.assertEqual(assessment.content_revision, assessment.content.snapshot["revision"])
-        self.assertEqual(assessment.characteristics, ["public_space", "personal_data"])
+        self.assertEqual(assessment.characteristics,
+                         ["experiment", "public_space", "personal_data"])
+        self.assertEqual(assessment.result["phase"], "experiment")
         self.assertEqual(
-            Answer.objects.get(assessment=assessment, question__code="7.4").kind,
+            Answer.objects.get(assessment=assessment, question__code="7.5").kind,
             AnswerKind.NOT_APPLICABLE,
         )
 
@@ -101,11 +103,13 @@ class WizardJourneyTests(BaseTestCase):
         assessment = Assessment.objects.create(project=project, started_by=self.alice)
         self.client.force_login(self.alice)
         page = self.client.get(step_url(assessment, 4)).content.decode()
-        living_lab = Question.objects.filter(perspective__number=4, applies_when="public_space")
-        for question in living_lab:
+        conditional = [q for q in Question.objects.filter(perspective__number=4) if q.applies_when]
+        self.assertTrue(conditional)
+        for question in conditional:
             self.assertNotIn(f'name="q{question.pk}-answer"', page)
         self.assertIn("Niet van toepassing:", page)
-        self.assertIn("publieke ruimte", page)
+        self.assertIn("geldt alleen als het project inwoners direct raakt", page)
+        self.assertIn("geldt alleen voor projecten in de openbare ruimte", page)
 
     def test_not_applicable_requires_a_reason_and_keeps_what_was_typed(self):
         project = self.make_project(self.utrecht, self.alice)

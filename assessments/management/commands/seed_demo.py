@@ -95,8 +95,8 @@ class Command(BaseCommand):
                 municipality=municipality, owner=editor, name="Living lab Stationsplein",
                 description="Proef met sensoren voor drukte en luchtkwaliteit op het "
                             "Stationsplein, samen met de hogeschool.",
-                phase="idee", in_public_space=True, involves_partners=True,
-                involves_citizens=True,
+                phase="idee", is_experiment=True, in_public_space=True, involves_partners=True,
+                citizens_participate=True, citizens_affected=True,
             )
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
                                              "http://127.0.0.1:8000/account/login/ with:"))
@@ -120,8 +120,8 @@ class Command(BaseCommand):
             municipality=municipality, owner=editor, name=name,
             description="Lantaarnpalen met sensoren die licht dimmen en drukte meten in het "
                         "centrum, met een externe leverancier.",
-            phase="experiment", in_public_space=True, processes_personal_data=True,
-            involves_partners=True,
+            phase="experiment", is_experiment=True, in_public_space=True,
+            processes_personal_data=True, citizens_affected=True, involves_partners=True,
         )
         assessment = services.assessment_start(project=project, user=editor, language="nl")
         self._answer_all(assessment, editor)
@@ -146,8 +146,8 @@ class Command(BaseCommand):
         project = services.project_create(
             municipality=municipality, owner=editor, name=name,
             description="Een chatbot die vragen over paspoorten en verhuizingen beantwoordt.",
-            phase="implementatie", processes_personal_data=True, uses_algorithms=True,
-            involves_citizens=True,
+            phase="implementatie", processes_personal_data=True, uses_ai=True,
+            citizens_affected=True, has_public_channel=True, involves_partners=True,
         )
         assessment = services.assessment_start(project=project, user=editor, language="nl")
         self._answer_all(assessment, editor, limit=14)
