@@ -63,3 +63,17 @@ def action_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> 
     if write and not membership.can_edit:
         raise PermissionDenied("Read-only role")
     return action
+
+
+def member_for_manager(user: AbstractBaseUser, pk: int) -> Membership:
+    """A colleague's membership, for a beheerder of the same municipality.
+
+    Another municipality's member is a 404; a user who is not a beheerder gets a 403, and so does
+    a beheerder for their own membership (nobody takes away their own rights by accident).
+    """
+    membership = _membership_or_404(user)
+    member = get_object_or_404(Membership.objects.select_related("user"), pk=pk,
+                               municipality_id=membership.municipality_id)
+    if not membership.can_invite or member.pk == membership.pk:
+        raise PermissionDenied("Not a beheerder of this member")
+    return member

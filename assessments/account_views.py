@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,9 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import services
-from .access import membership_for_user
-from .forms import InviteAcceptForm, InviteForm
-from .models import Invitation
+from .access import member_for_manager, membership_for_user
+from .forms import InviteAcceptForm, InviteForm, MembershipForm
+from .models import Invitation, Membership
+from .views import save_shared
 
 login_view = auth_views.LoginView.as_view(redirect_authenticated_user=True)
 password_reset_view = auth_views.PasswordResetView.as_view()
@@ -69,3 +71,30 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
         return redirect("assessments:overview")
     return render(request, "registration/invite_accept.html",
                   {"form": form, "invitation": invitation})
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    """The municipality's members, for its beheerders."""
+    membership = membership_for_user(request.user)
+    if not membership.can_invite:
+        raise PermissionDenied
+    team = (Membership.objects.filter(municipality=membership.municipality)
+            .select_related("user").order_by("user__first_name", "user__username"))
+    return render(request, "registration/members.html",
+                  {"membership": membership, "members": team})
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    member = member_for_manager(request.user, pk)
+    form = MembershipForm(request.POST or None, instance=member)
+    context = {"form": form, "member": member}
+    if request.method == "POST" and form.is_valid():
+        def saved():
+            messages.success(request, _("De rol van %(name)s is opgeslagen.") % {
+                "name": member.user.get_full_name() or member.user.username})
+            return redirect("members")
+        return save_shared(request, form, "registration/member_form.html", context, saved)
+    return render(request, "registration/member_form.html", context,
+                  status=400 if form.errors else 200)

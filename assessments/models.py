@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,6 +58,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.municipality} ({self.get_role_display()})"
+
+    def clean(self):
+        if self.is_manager and self.role != Role.EDITOR:
+            raise ValidationError({"is_manager": _("Alleen een bewerker kan beheerder zijn.")})
 
     @property
     def can_edit(self) -> bool:
@@ -166,6 +171,9 @@ class Project(models.Model):
 class Status(models.TextChoices):
     CONCEPT = "concept", _("Concept")
     COMPLETED = "afgerond", _("Afgerond")
+    # A second concept of the same project from before a project could have only one (migration
+    # 0006): kept with its answers, read-only.
+    SUPERSEDED = "vervangen", _("Vervangen concept")
 
 
 class Assessment(models.Model):
@@ -203,6 +211,11 @@ class Assessment(models.Model):
         verbose_name = _("beoordeling")
         verbose_name_plural = _("beoordelingen")
         indexes = [models.Index(fields=["project", "-started_at"])]
+        constraints = [
+            # Colleagues (and double clicks) continue one concept instead of starting several.
+            models.UniqueConstraint(fields=["project"], condition=models.Q(status="concept"),
+                                    name="one_concept_per_project"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} – {self.started_at:%Y-%m-%d}"
@@ -210,6 +223,11 @@ class Assessment(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == Status.COMPLETED
+
+    @property
+    def is_concept(self) -> bool:
+        """Only a concept can still be answered; completed and superseded ones are read-only."""
+        return self.status == Status.CONCEPT
 
     @property
     def content_revision(self) -> str:

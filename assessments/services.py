@@ -6,15 +6,16 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perspectives.models import Perspective, Question
 from perspectives.selectors import content_revision_current
 
-from . import scoring, selectors
+from . import concurrency, scoring, selectors
 from .models import (
     NOTE_MAX,
     REASON_MAX,
@@ -50,21 +51,72 @@ def project_create(*, municipality: Municipality, owner: AbstractBaseUser, name:
     return project
 
 
-def project_update(*, project: Project, **fields) -> Project:
-    for name, value in fields.items():
-        setattr(project, name, value)
-    project.full_clean()
-    project.save(update_fields=[*fields, "updated_at"])
-    return project
+@dataclass(frozen=True)
+class ChangesResult:
+    status: str  # "saved", "unchanged", "conflict" or "invalid"
+    instance: Model  # as stored now
+    conflicts: list[str]  # fields a colleague changed too, to something else
+    errors: dict[str, list[str]] | None = None  # "invalid": this user's and a colleague's
+    # changes are each valid but not together (e.g. a lezer who is beheerder)
+
+
+def object_changes_save(*, instance: Model, base: dict[str, str], submitted: dict,
+                        resolutions: dict[str, str]) -> ChangesResult:
+    """Save what a user changed on a form for a shared object, and nothing else.
+
+    The object is locked while its stored values are compared with what the user's page showed
+    (`base`), so two saves cannot interleave; see concurrency.merge for the rule.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=instance.pk)
+        stored = {name: getattr(current, name) for name in submitted}
+        result = concurrency.merge(base=base, submitted=submitted, stored=stored,
+                                   resolutions=resolutions)
+        if result.conflicts:
+            return ChangesResult("conflict", current, result.conflicts)
+        if not result.changes:
+            return ChangesResult("unchanged", current, [])
+        for name, value in result.changes.items():
+            setattr(current, name, value)
+        try:
+            current.full_clean()
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            fields = list(result.changes)
+            if hasattr(current, "updated_at"):
+                fields.append("updated_at")
+            current.save(update_fields=fields)
+            return ChangesResult("saved", current, [])
+    return ChangesResult("invalid", model.objects.get(pk=instance.pk), [], errors)
 
 
 def assessment_start(*, project: Project, user: AbstractBaseUser, language: str) -> Assessment:
-    return Assessment.objects.create(project=project, started_by=user, language=language)
+    return assessment_start_or_resume(project=project, user=user, language=language)[0]
+
+
+def assessment_start_or_resume(*, project: Project, user: AbstractBaseUser,
+                               language: str) -> tuple[Assessment, bool]:
+    """The project's concept: a new one (True), or the one already under way (False).
+
+    A project has at most one concept (a database constraint), so a double click or two
+    colleagues starting at once end up in the same concept.
+    """
+    existing = Assessment.objects.filter(project=project, status=Status.CONCEPT).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return Assessment.objects.create(project=project, started_by=user,
+                                             language=language), True
+    except IntegrityError:
+        return Assessment.objects.get(project=project, status=Status.CONCEPT), False
 
 
 def assessment_set_step(*, assessment: Assessment, step: int) -> None:
     """Remember where the assessment was left, so whoever returns resumes there."""
-    if assessment.current_step != step and not assessment.is_completed:
+    if assessment.current_step != step and assessment.is_concept:
         assessment.current_step = step
         assessment.save(update_fields=["current_step"])
 
@@ -95,7 +147,7 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
     stored answer has moved on and differs from what the user sends, nothing is written and the
     caller shows both answers so the user can choose.
     """
-    if assessment.is_completed:
+    if not assessment.is_concept:
         raise AssessmentLocked
     values = values.normalised()
     if len(values.note) > NOTE_MAX or len(values.na_reason) > REASON_MAX:
@@ -140,7 +192,7 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment = Assessment.objects.select_for_update().select_related("project").get(
         pk=assessment.pk
     )
-    if assessment.is_completed:
+    if not assessment.is_concept:
         raise AssessmentLocked
     content = content_revision_current()
     project = assessment.project
@@ -160,21 +212,32 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     return assessment
 
 
-@transaction.atomic
 def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:
-    """A new concept copied from a completed assessment; the completed one stays as it was.
+    return assessment_reopen_or_resume(assessment=assessment, user=user)[0]
 
-    Reopening again (a double click, a colleague at the same time) returns the concept that an
-    earlier reopening made, as long as it is still a concept.
+
+@transaction.atomic
+def assessment_reopen_or_resume(*, assessment: Assessment,
+                                user: AbstractBaseUser) -> tuple[Assessment, bool]:
+    """A new concept copied from a completed assessment (True); the completed one stays as it was.
+
+    A project has one concept at a time: if one is under way already (from an earlier reopening,
+    a colleague at the same time, or "Nieuwe beoordeling"), reopening returns that one (False).
     """
     Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
     if not assessment.is_completed:
         raise ValueError("only a completed assessment can be reopened")
-    existing = Assessment.objects.filter(reopened_from=assessment, status=Status.CONCEPT).first()
+    existing = Assessment.objects.filter(project=assessment.project_id,
+                                         status=Status.CONCEPT).first()
     if existing is not None:
-        return existing
-    copy = Assessment.objects.create(project=assessment.project, started_by=user,
-                                     language=assessment.language, reopened_from=assessment)
+        return existing, False
+    try:
+        with transaction.atomic():
+            copy = Assessment.objects.create(project=assessment.project, started_by=user,
+                                             language=assessment.language,
+                                             reopened_from=assessment)
+    except IntegrityError:
+        return Assessment.objects.get(project=assessment.project_id, status=Status.CONCEPT), False
     active = set(Question.objects.filter(is_active=True).values_list("pk", flat=True))
     Answer.objects.bulk_create(
         Answer(assessment=copy, question_id=a.question_id, kind=a.kind, score=a.score,
@@ -186,7 +249,7 @@ def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Asse
                owner=a.owner, due_date=a.due_date, status=a.status, created_by=a.created_by)
         for a in assessment.actions.all()
     )
-    return copy
+    return copy, True
 
 
 def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective: Perspective,
@@ -196,14 +259,6 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
                     owner=owner, due_date=due_date, status=status, created_by=user)
     action.full_clean()
     action.save()
-    return action
-
-
-def action_update(*, action: Action, **fields) -> Action:
-    for name, value in fields.items():
-        setattr(action, name, value)
-    action.full_clean()
-    action.save(update_fields=[*fields, "updated_at"])
     return action
 
 

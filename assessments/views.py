@@ -12,10 +12,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perspectives.models import Question, characteristic_label
+from waardevol.views import bad_request
 
 from . import report, selectors, services
 from .access import action_for_user, assessment_for_user, membership_for_user, project_for_user
-from .forms import ActionForm, CharacteristicsForm, PerspectiveStepForm, ProjectForm, ResolveChoice
+from .forms import (
+    ActionForm,
+    CharacteristicsForm,
+    PerspectiveStepForm,
+    ProjectForm,
+    ResolveChoice,
+    SharedObjectForm,
+)
 from .models import Assessment
 from .radar import radar_chart
 from .wizard import Wizard
@@ -45,7 +53,7 @@ def project_create(request: HttpRequest) -> HttpResponse:
     form = ProjectForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         project = services.project_create(municipality=membership.municipality,
-                                          owner=request.user, **form.cleaned_data)
+                                          owner=request.user, **form.submitted())
         messages.success(request, _("Project ‘%(name)s’ is aangemaakt.") % {"name": project.name})
         return redirect("assessments:project_detail", pk=project.pk)
     return render(request, "assessments/project_form.html", {"form": form, "project": None},
@@ -65,17 +73,35 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+def save_shared(request: HttpRequest, form: SharedObjectForm, template: str, context: dict,
+                success) -> HttpResponse:
+    """Save a valid form for a shared object: only what this user changed. A colleague's change
+    to the same field brings the page back with the choice (409); a combination of both that is
+    not valid brings it back with the error (400); otherwise `success()` answers."""
+    saved = services.object_changes_save(instance=form.instance, base=form.base_values(),
+                                         submitted=form.submitted(),
+                                         resolutions=form.resolutions())
+    if saved.status == "conflict":
+        form = form.with_conflicts(saved.instance, saved.conflicts)
+        return render(request, template, {**context, "form": form}, status=409)
+    if saved.status == "invalid":
+        for name, errors in saved.errors.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return render(request, template, {**context, "form": form}, status=400)
+    return success()
+
+
 @login_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
     form = ProjectForm(request.POST or None, instance=project)
+    context = {"form": form, "project": project}
     if request.method == "POST" and form.is_valid():
-        services.project_update(project=project, **{
-            name: form.cleaned_data[name] for name in form.changed_data
-        })
-        messages.success(request, _("Het project is opgeslagen."))
-        return redirect("assessments:project_detail", pk=project.pk)
-    return render(request, "assessments/project_form.html", {"form": form, "project": project},
+        def saved():
+            messages.success(request, _("Het project is opgeslagen."))
+            return redirect("assessments:project_detail", pk=project.pk)
+        return save_shared(request, form, "assessments/project_form.html", context, saved)
+    return render(request, "assessments/project_form.html", context,
                   status=400 if form.errors else 200)
 
 
@@ -83,29 +109,35 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
-    assessment = services.assessment_start(project=project, user=request.user,
-                                           language=get_language() or "nl")
+    assessment, created = services.assessment_start_or_resume(
+        project=project, user=request.user, language=get_language() or "nl")
+    if not created:
+        messages.info(request, _("Dit project heeft al een conceptbeoordeling. U gaat daarin "
+                                 "verder waar die was gebleven."))
+        return redirect("assessments:step", pk=assessment.pk, step=assessment.current_step)
     return redirect("assessments:step", pk=assessment.pk, step=0)
 
 
 @login_required
 def assessment_resume(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    if assessment.is_completed or not request.user.membership.can_edit:
+    if not assessment.is_concept or not request.user.membership.can_edit:
         return redirect("assessments:results", pk=assessment.pk)
     return redirect("assessments:step", pk=assessment.pk, step=assessment.current_step)
 
 
 def _locked_redirect(request: HttpRequest, assessment: Assessment) -> HttpResponse:
-    messages.info(request, _("Deze beoordeling is afgerond en kan niet meer worden gewijzigd. "
-                             "Heropen haar om een nieuwe conceptversie te maken."))
+    if assessment.is_completed:
+        messages.info(request, _("Deze beoordeling is afgerond en kan niet meer worden "
+                                 "gewijzigd. Heropen haar om een nieuwe conceptversie te maken."))
+    else:
+        messages.info(request, _("Dit concept is vervangen door een nieuwer concept van hetzelfde "
+                                 "project en kan niet meer worden gewijzigd."))
     return redirect("assessments:results", pk=assessment.pk)
 
 
-def _after_save(request: HttpRequest, assessment: Assessment, wizard: Wizard,
-                step: int) -> HttpResponse:
+def _after_save(request: HttpRequest, assessment: Assessment, target: int) -> HttpResponse:
     """Follow the button the user pressed: previous, next, a step in the list, or 'later'."""
-    target = wizard.target_step(step, request.POST.get("navigate", "next"))
     services.assessment_set_step(assessment=assessment, step=target)
     if request.POST.get("navigate") == "later":
         messages.success(request, _("Uw antwoorden zijn opgeslagen. U kunt later verder gaan "
@@ -117,7 +149,7 @@ def _after_save(request: HttpRequest, assessment: Assessment, wizard: Wizard,
 @login_required
 def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
-    if assessment.is_completed:
+    if not assessment.is_concept:
         return _locked_redirect(request, assessment)
     result = selectors.assessment_result(assessment)
     wizard = Wizard(assessment, result)
@@ -134,6 +166,9 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             services.assessment_set_step(assessment=assessment, step=step)
         form = PerspectiveStepForm(perspective=perspective)
         return render(request, "assessments/step.html", {**wizard.context(step), "form": form})
+    target = wizard.target_step(step, request.POST.get("navigate", "next"))
+    if target is None:
+        return bad_request(request)  # no button of ours sends this: nothing is saved
 
     form = PerspectiveStepForm(request.POST, perspective=perspective,
                                conflicts=_pending_conflicts(request, perspective))
@@ -162,7 +197,7 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         return _locked_redirect(request, assessment)
     if conflicts:
         return _conflict_response(request, assessment, step, conflicts, settled)
-    return _after_save(request, assessment, wizard, step)
+    return _after_save(request, assessment, target)
 
 
 def _question(question_id: int) -> Question:
@@ -218,15 +253,16 @@ def _put_answer(data, question_id: int, answer) -> None:
 def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) -> HttpResponse:
     project = assessment.project
     form = CharacteristicsForm(request.POST or None, instance=project)
-    if request.method == "POST":
-        if form.is_valid():
-            services.project_update(project=project, **{
-                name: form.cleaned_data[name] for name in form.changed_data
-            })
-            return _after_save(request, assessment, wizard, 0)
+    if request.method != "POST":
+        return render(request, "assessments/intro.html", {**wizard.context(0), "form": form})
+    target = wizard.target_step(0, request.POST.get("navigate", "next"))
+    if target is None:
+        return bad_request(request)
+    if not form.is_valid():
         return render(request, "assessments/intro.html",
                       {**wizard.context(0), "form": form}, status=400)
-    return render(request, "assessments/intro.html", {**wizard.context(0), "form": form})
+    return save_shared(request, form, "assessments/intro.html", wizard.context(0),
+                       lambda: _after_save(request, assessment, target))
 
 
 @login_required
@@ -234,7 +270,7 @@ def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) ->
 def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResponse:
     """Background save of one answer (JavaScript enhancement of the step form)."""
     assessment = assessment_for_user(request.user, pk, write=True)
-    if assessment.is_completed:
+    if not assessment.is_concept:
         return JsonResponse({"status": "locked", "message": _("Deze beoordeling is afgerond.")},
                             status=409)
     result = selectors.assessment_result(assessment)
@@ -275,7 +311,7 @@ def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResp
 @require_POST
 def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
-    if assessment.is_completed:
+    if not assessment.is_concept:
         return _locked_redirect(request, assessment)
     try:
         services.assessment_complete(assessment=assessment, user=request.user)
@@ -296,9 +332,13 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     if not assessment.is_completed:
         return redirect("assessments:resume", pk=pk)
-    copy = services.assessment_reopen(assessment=assessment, user=request.user)
-    messages.success(request, _("Er is een nieuwe conceptbeoordeling gemaakt op basis van de "
-                                "afgeronde. De afgeronde beoordeling blijft bewaard."))
+    copy, created = services.assessment_reopen_or_resume(assessment=assessment, user=request.user)
+    if created:
+        messages.success(request, _("Er is een nieuwe conceptbeoordeling gemaakt op basis van de "
+                                    "afgeronde. De afgeronde beoordeling blijft bewaard."))
+    else:
+        messages.info(request, _("Dit project heeft al een conceptbeoordeling. U gaat daarin "
+                                 "verder; de afgeronde beoordeling blijft bewaard."))
     return redirect("assessments:step", pk=copy.pk, step=0)
 
 
@@ -320,7 +360,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     form = ActionForm(request.POST)
     if form.is_valid():
-        services.action_create(assessment=assessment, user=request.user, **form.cleaned_data)
+        services.action_create(assessment=assessment, user=request.user, **form.submitted())
         messages.success(request, _("De verbeteractie is toegevoegd."))
         return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
     result = selectors.assessment_result(assessment)
@@ -334,14 +374,14 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk, write=True)
     form = ActionForm(request.POST or None, instance=action)
+    context = {"form": form, "action": action}
     if request.method == "POST" and form.is_valid():
-        services.action_update(action=action, **{
-            name: form.cleaned_data[name] for name in form.changed_data
-        })
-        messages.success(request, _("De verbeteractie is opgeslagen."))
-        return redirect(reverse("assessments:results", kwargs={"pk": action.assessment_id})
-                        + "#acties")
-    return render(request, "assessments/action_form.html", {"form": form, "action": action},
+        def saved():
+            messages.success(request, _("De verbeteractie is opgeslagen."))
+            return redirect(reverse("assessments:results", kwargs={"pk": action.assessment_id})
+                            + "#acties")
+        return save_shared(request, form, "assessments/action_form.html", context, saved)
+    return render(request, "assessments/action_form.html", context,
                   status=400 if form.errors else 200)
 
 

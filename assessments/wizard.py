@@ -1,11 +1,14 @@
 """The questionnaire's steps: 0 = introduction, 1..10 = perspectives, then the review page."""
 
+import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from .models import Assessment
 from .selectors import AssessmentResult, PerspectiveView
+
+STEP_BUTTON = re.compile(r"step-([0-9]{1,3})")
 
 
 @dataclass
@@ -34,14 +37,19 @@ class Wizard:
     def perspective_at(self, step: int) -> PerspectiveView:
         return self.result.perspectives[step - 1]
 
-    def target_step(self, step: int, navigate: str) -> int:
+    def target_step(self, step: int, navigate: str) -> int | None:
+        """The step a button leads to, or None for a value no button of ours sends."""
+        if navigate in ("", "next"):
+            return min(step + 1, self.review_step)
         if navigate == "previous":
             return max(step - 1, 0)
-        if navigate.startswith("step-") and navigate[5:].isdigit():
-            return min(int(navigate[5:]), self.review_step)
         if navigate == "later":
             return step
-        return min(step + 1, self.review_step)
+        # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+        match = STEP_BUTTON.fullmatch(navigate)
+        if match:
+            return min(int(match[1]), self.review_step)
+        return None
 
     def steps(self, current: int) -> list[StepLink]:
         links = [StepLink(0, _("Introductie: het project"), _("Start"), "done", _("ingevuld"),

@@ -62,6 +62,7 @@ class OverviewTests(BaseTestCase):
         services.action_create(assessment=old, user=self.alice,
                                perspective=Perspective.objects.get(number=1),
                                description="Oude actie", owner="X")
+        Assessment.objects.filter(pk=old.pk).update(status=Status.SUPERSEDED)
         latest = Assessment.objects.create(project=project, started_by=self.alice)
         self.answer_all(latest, self.alice, score=4)
         services.assessment_complete(assessment=latest, user=self.alice)

@@ -51,6 +51,19 @@ class ReleaseMigrationTests(TransactionTestCase):
     def tearDown(self):
         self.migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
+    @staticmethod
+    def a_perspective(apps):
+        """A perspective to hang questions on (the tests before this one may have emptied the
+        database)."""
+        Process = apps.get_model("perspectives", "Process")
+        Perspective = apps.get_model("perspectives", "Perspective")
+        process, _created = Process.objects.get_or_create(
+            code="waarderen", defaults={"title": "Waarderen", "summary": "-", "explanation": "-"})
+        perspective, _created = Perspective.objects.get_or_create(
+            number=1, defaults={"process": process, "title": "P1", "summary": "-",
+                                "explanation": "-"})
+        return perspective
+
     def test_old_projects_and_completed_assessments_are_migrated(self):
         apps = self.migrate(BEFORE)
         User = apps.get_model("auth", "User")
@@ -59,7 +72,6 @@ class ReleaseMigrationTests(TransactionTestCase):
         Assessment = apps.get_model("assessments", "Assessment")
         Answer = apps.get_model("assessments", "Answer")
         Question = apps.get_model("perspectives", "Question")
-        Perspective = apps.get_model("perspectives", "Perspective")
         ContentRevision = apps.get_model("perspectives", "ContentRevision")
 
         user = User.objects.create(username="oud")
@@ -69,7 +81,7 @@ class ReleaseMigrationTests(TransactionTestCase):
                                          involves_citizens=True)
         pilot = Project.objects.create(municipality=town, owner=user, name="Sensoren",
                                        phase="experiment", in_public_space=True)
-        perspective = Perspective.objects.get(number=1)
+        perspective = self.a_perspective(apps)
         for pk, code in [(1001, "x1.1"), (1002, "x1.2"), (1003, "x1.3"), (1004, "x2.1")]:
             Question.objects.create(pk=pk, perspective=perspective, code=code, text="?",
                                     help_text="?", scale_0="0", scale_1="1", scale_2="2",
@@ -115,3 +127,35 @@ class ReleaseMigrationTests(TransactionTestCase):
         self.assertEqual((result["unmet"], result["next_steps"], result["instruments"]),
                          ([], [], []))
         self.assertIsNone(Assessment.objects.get(pk=concept.pk).result)
+
+    def test_extra_concepts_of_a_project_are_resolved_without_losing_answers(self):
+        apps = self.migrate([("assessments", "0005_labels_and_frozen_result"),
+                             ("perspectives", "0004_release_2026_11")])
+        User = apps.get_model("auth", "User")
+        Municipality = apps.get_model("assessments", "Municipality")
+        Project = apps.get_model("assessments", "Project")
+        Assessment = apps.get_model("assessments", "Assessment")
+        Answer = apps.get_model("assessments", "Answer")
+        Question = apps.get_model("perspectives", "Question")
+        user = User.objects.create(username="dubbel")
+        town = Municipality.objects.create(name="Dubbelstad", cbs_code="GM0997")
+        project = Project.objects.create(municipality=town, owner=user, name="Twee concepten")
+        older = Assessment.objects.create(project=project, started_by=user)
+        newer = Assessment.objects.create(project=project, started_by=user)
+        empty = Assessment.objects.create(project=project, started_by=user)
+        question = Question.objects.create(
+            perspective=self.a_perspective(apps), code="x9.9", text="?", help_text="?",
+            scale_0="0", scale_1="1", scale_2="2", scale_3="3", scale_4="4")
+        for concept in (older, newer):
+            Answer.objects.create(assessment=concept, question=question, kind="score", score=2)
+        alone = Project.objects.create(municipality=town, owner=user, name="Eén concept")
+        single = Assessment.objects.create(project=alone, started_by=user)
+
+        apps = self.migrate([("assessments", "0007_one_concept_constraint"),
+                             ("perspectives", "0004_release_2026_11")])
+        Assessment = apps.get_model("assessments", "Assessment")
+        self.assertFalse(Assessment.objects.filter(pk=empty.pk).exists())
+        self.assertEqual(Assessment.objects.get(pk=newer.pk).status, "concept")
+        self.assertEqual(Assessment.objects.get(pk=older.pk).status, "vervangen")
+        self.assertEqual(Assessment.objects.get(pk=older.pk).answers.count(), 1)
+        self.assertEqual(Assessment.objects.get(pk=single.pk).status, "concept")

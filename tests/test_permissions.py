@@ -39,6 +39,8 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:action_create", [c], "post", (302, 400, 403, 404, 404)),
             ("assessments:action_edit", [self.action.pk], "get", (302, 200, 403, 404, 404)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
+            ("members", [], "get", (302, 200, 403, 403, 403)),
+            ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),
         ]
 
     def users(self):
@@ -55,6 +57,9 @@ class PermissionMatrixTests(BaseTestCase):
                     self.assertEqual(response.status_code, status)
                     if user is None:
                         self.assertTrue(response["Location"].startswith(LOGIN))
+                    else:
+                        # Whatever the outcome, nothing a logged-in user sees may be cached.
+                        self.assertEqual(response["Cache-Control"], "private, no-store")
                     if user in (self.charlie, self.vng):
                         body = response.content.decode()
                         self.assertNotIn("Geheim Utrechts project", body)

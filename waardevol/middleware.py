@@ -8,7 +8,11 @@ from django.utils.cache import patch_vary_headers
 
 
 class SecurityHeadersMiddleware:
-    """Headers Django's SecurityMiddleware does not set itself."""
+    """Headers Django's SecurityMiddleware does not set itself.
+
+    Every response to a logged-in user may show municipal data, so none may be kept by a browser
+    or a shared cache (`Vary: Cookie` alone lets a proxy store it).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -16,6 +20,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
         return response
 
 

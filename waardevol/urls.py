@@ -22,6 +22,8 @@ urlpatterns = [
     path("account/wachtwoord-herstellen/klaar/",
          auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("account/uitnodigen/", account_views.invite_create, name="invite_create"),
+    path("account/leden/", account_views.members, name="members"),
+    path("account/leden/<int:pk>/", account_views.member_edit, name="member_edit"),
     path("account/uitnodiging/<uuid:token>/", account_views.invite_accept, name="invite_accept"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
