@@ -37,7 +37,9 @@ class AssessmentAdmin(admin.ModelAdmin):
     list_display = ["project", "status", "started_at", "completed_at", "overall_score"]
     list_filter = ["status"]
     raw_id_fields = ["project", "started_by", "completed_by", "reopened_from"]
-    readonly_fields = ["content", "characteristics"]
+    # What a completed assessment showed is frozen: the admin shows it but does not change it.
+    readonly_fields = ["status", "content", "characteristics", "overall_score", "result",
+                       "completed_by", "completed_at"]
 
 
 admin.site.register(Invitation)

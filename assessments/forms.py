@@ -203,10 +203,17 @@ class PerspectiveStepForm(forms.Form):
         prefix = f"q{question.id}"
         answer = question.answer
         choices = [(str(level), f"{level} – {label}") for level, label in enumerate(question.scale)]
-        choices += [(AnswerKind.UNKNOWN, _("Weet ik niet")),
-                    (AnswerKind.NOT_APPLICABLE, _("Niet van toepassing"))]
+        choices += [(AnswerKind.UNKNOWN, _("Weet ik niet"))]
+        help_text = question.help_text
+        if question.minimum_level is None:
+            choices += [(AnswerKind.NOT_APPLICABLE, _("Niet van toepassing"))]
+        else:
+            # Whether a minimum requirement applies follows from the project's characteristics.
+            help_text = format_html("{} <strong>{}</strong>", help_text, _(
+                "Dit is een minimumeis: ‘niet van toepassing’ kan hier niet. Past de vraag niet, "
+                "kijk dan of de kenmerken van het project kloppen."))
         self.fields[f"{prefix}-answer"] = forms.ChoiceField(
-            label=question.text, help_text=question.help_text, choices=choices,
+            label=question.text, help_text=help_text, choices=choices,
             widget=forms.RadioSelect, required=False,
         )
         self.fields[f"{prefix}-reason"] = forms.CharField(

@@ -300,7 +300,7 @@ def _template_digest() -> str:
     for name in ("templates/assessments/report/report.html",
                  "templates/assessments/report/radar.svg", "static/css/print.css",
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py",
-                 "assessments/selectors.py", "assessments/radar.py"):
+                 "assessments/selectors.py", "assessments/radar.py", "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
 

@@ -62,10 +62,13 @@ class ScoredAnswer:
 
 
 def minimum_unmet(answer: ScoredAnswer) -> bool:
-    """An applicable minimum requirement answered below its threshold or with "weet ik niet"."""
+    """An applicable minimum requirement answered below its threshold, with "weet ik niet", or
+    with "niet van toepassing": whether a minimum applies is decided by the project's
+    characteristics and phase, so an n.v.t. cannot set it aside (the questionnaire does not offer
+    it; this keeps a crafted or old answer from doing so)."""
     if not answer.applicable or answer.minimum is None:
         return False
-    if answer.kind == UNKNOWN:
+    if answer.kind in (UNKNOWN, NOT_APPLICABLE):
         return True
     return answer.kind == SCORE and answer.score is not None and answer.score < answer.minimum
 
@@ -132,6 +135,8 @@ def perspective_score(answers: Iterable[ScoredAnswer]) -> PerspectiveScore:
     answered = unanswered = unknown = not_applicable = 0
     unmet: list[str] = []
     for answer in answers:
+        if minimum_unmet(answer):
+            unmet.append(answer.code)
         if not answer.applicable or answer.kind == NOT_APPLICABLE:
             not_applicable += 1
             continue
@@ -149,12 +154,12 @@ def perspective_score(answers: Iterable[ScoredAnswer]) -> PerspectiveScore:
             level = answer.score
         else:
             raise ValueError(f"unknown answer kind {answer.kind!r}")
-        if minimum_unmet(answer):
-            unmet.append(answer.code)
         answered += 1
         total_weight += answer.weight
         weighted_sum += answer.weight * level
     if total_weight == 0:
+        # Nothing to score; an unmet minimum (an n.v.t. on it) is still named and still caps the
+        # process and the total.
         return PerspectiveScore(None, None, None, answered, unanswered, unknown, not_applicable,
                                 None, tuple(unmet))
     uncapped = 100 * weighted_sum / (MAX_LEVEL * total_weight)
@@ -399,12 +404,15 @@ def next_step_level(outcome: QuestionOutcome) -> int | None:
 
 
 def _weak_level(outcome: QuestionOutcome) -> int | str | None:
-    """The level of an answer that leaves room for an instrument (UNKNOWN for "weet ik niet")."""
+    """The level of an answer that leaves room for an instrument: UNKNOWN for "weet ik niet",
+    NOT_APPLICABLE for an n.v.t. on a minimum requirement."""
     answer = outcome.answer
     if not outcome.applicable or answer is None:
         return None
     if answer.kind == UNKNOWN:
         return UNKNOWN
+    if outcome.unmet and answer.kind == NOT_APPLICABLE:
+        return NOT_APPLICABLE
     if answer.kind == SCORE and answer.score is not None and answer.score < INSTRUMENT_DONE_FROM:
         return answer.score
     return None

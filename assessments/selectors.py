@@ -198,6 +198,8 @@ class AssessmentResult:
     unmet_minimums: list[MinimumRequirementView] = field(default_factory=list)
     next_steps: list[NextStepView] = field(default_factory=list)
     instruments: list[InstrumentView] = field(default_factory=list)
+    # A concept's answers to questions the current release retired: kept, but not counted.
+    retired_answers: int = 0
 
     @property
     def overall_band_label(self) -> str:
@@ -211,7 +213,8 @@ class AssessmentResult:
     def cap_sentence(self) -> str:
         """Why the overall score is lower than the answers alone would give, if it is."""
         overall = self.scores.overall
-        if not overall.capped or overall.score is None:
+        if not overall.capped or overall.score is None or overall.uncapped_score is None \
+                or overall.uncapped_score <= overall.score:
             return ""
         count = len(self.unmet_minimums)
         return ngettext(
@@ -369,11 +372,13 @@ def assessment_result(assessment: Assessment, *, language: str | None = None) ->
     ]
     scores = scoring.AssessmentScores(evaluation.perspectives, evaluation.processes,
                                       evaluation.overall)
+    asked = {view.id for _data, _perspective, view in questions_by_code.values()}
     return AssessmentResult(
         assessment=assessment, language=language, revision=content.get("revision", ""),
         characteristics=list(characteristics), processes=processes, perspectives=perspectives,
         scores=scores, actions=actions, evaluation=evaluation, phase=phase,
         unmet_minimums=unmet, next_steps=steps, instruments=instruments,
+        retired_answers=sum(1 for question_id in rows if question_id not in asked),
     )
 
 
@@ -418,8 +423,12 @@ def _instrument_view(data: dict, item: scoring.SuggestedInstrument,
             "characteristics": "; ".join(characteristic_label(c).lower()
                                          for c in item.characteristics)})
     for code, level in item.questions:
-        answer = _("weet ik niet") if level == scoring.UNKNOWN else _("niveau %(level)s") % {
-            "level": level}
+        if level == scoring.UNKNOWN:
+            answer = _("weet ik niet")
+        elif level == scoring.NOT_APPLICABLE:
+            answer = _("niet van toepassing")
+        else:
+            answer = _("niveau %(level)s") % {"level": level}
         reasons.append(_("Vraag %(code)s (%(question)s) is beantwoord met %(answer)s.") % {
             "code": code, "answer": answer, "question": questions_by_code[code][2].short_name})
     return InstrumentView(

@@ -33,6 +33,10 @@ class QuestionInline(TranslationStackedInline):
     def conditions(self, obj: Question) -> str:
         return question_conditions(obj)
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        # A new question needs its help text, five levels and next steps: the question page.
+        return False
+
 
 def question_conditions(obj: Question) -> str:
     """A short summary of when a question applies and whether it is a minimum requirement."""

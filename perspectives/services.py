@@ -42,18 +42,20 @@ def _fields(data: dict, *names: str) -> dict:
 
 
 def _upsert(model, lookup: dict, values: dict, update: bool, result: LoadResult):
+    """The object, and whether its links may be set too (it is new, or being updated)."""
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         obj = model.objects.create(**lookup, **values)
         result.created += 1
-    elif update:
+        return obj, True
+    if update:
         for key, value in values.items():
             setattr(obj, key, value)
         obj.save()
         result.updated += 1
-    else:
-        result.unchanged += 1
-    return obj
+        return obj, True
+    result.unchanged += 1
+    return obj, False
 
 
 def _retire_questions(release_codes: set[str], previous: str) -> int:
@@ -64,8 +66,11 @@ def _retire_questions(release_codes: set[str], previous: str) -> int:
     with new answers rather than an old answer under a new meaning.
     """
     retired = 0
+    limit = Question._meta.get_field("code").max_length
     for question in Question.objects.filter(Q(is_active=True) | Q(code__in=release_codes)):
-        question.code = f"{previous}-{question.code}"[:20]
+        code = f"{previous}-{question.code}"
+        # Unique even when a long release name would not fit: the question's own key.
+        question.code = code if len(code) <= limit else f"x{question.pk}-{question.code}"[:limit]
         question.is_active = False
         question.save(update_fields=["code", "is_active"])
         retired += 1
@@ -100,7 +105,7 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
             values_by_code[data["code"]] = _upsert(
                 PublicValue, {"code": data["code"]},
                 {"order": order, **_fields(data, "name", "description")}, update, result,
-            )
+            )[0]
         instruments = {}
         for order, data in enumerate(base.get("instruments", []), start=1):
             instruments[data["code"]] = _upsert(
@@ -109,31 +114,33 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
                  "applies_when": _as_list(data.get("applies_when")),
                  **_fields(data, "name", "purpose", "applies", "legal_basis")},
                 update, result,
-            )
+            )[0]
         processes = {}
         for data in base["processes"]:
             processes[data["code"]] = _upsert(
                 Process, {"code": data["code"]},
                 {"order": data["order"], **_fields(data, "title", "summary", "explanation")},
                 update, result,
-            )
+            )[0]
         for data in documents:
-            perspective = _upsert(
+            # Links are set for new objects and on an update only: an editor who removed one
+            # keeps it removed.
+            perspective, fresh = _upsert(
                 Perspective, {"number": data["number"]},
                 {"process": processes[data["process"]],
                  **_fields(data, "title", "summary", "explanation")},
                 update, result,
             )
-            if update or not perspective.public_values.exists():
+            if fresh:
                 perspective.public_values.set(values_by_code[c] for c in data["public_values"])
             for order, qdata in enumerate(data["questions"], start=1):
-                question = _upsert(Question, {"code": qdata["code"]},
-                                   _question_fields(qdata, perspective, order), update, result)
-                if update or not question.public_values.exists():
+                question, fresh = _upsert(Question, {"code": qdata["code"]},
+                                          _question_fields(qdata, perspective, order), update,
+                                          result)
+                if fresh:
                     question.public_values.set(
                         values_by_code[c] for c in qdata.get("public_values", [])
                     )
-                if update or not question.instruments.exists():
                     question.instruments.set(instruments[c] for c in qdata.get("instruments", []))
             for band, texts in data["advice"].items():
                 _upsert(Advice, {"perspective": perspective, "band": band},

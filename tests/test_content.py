@@ -85,6 +85,15 @@ class ContentFixtureTests(TestCase):
         perspective.refresh_from_db()
         self.assertEqual(perspective.title_nl, "Aangepast door de VNG")
 
+    def test_loading_again_keeps_links_an_editor_removed(self):
+        question = Question.objects.get(code="7.5")
+        self.assertTrue(question.instruments.exists())
+        question.instruments.clear()
+        question.public_values.clear()
+        content_load()
+        self.assertFalse(question.instruments.exists())
+        self.assertFalse(question.public_values.exists())
+
     def test_snapshot_holds_both_languages_and_a_stable_revision(self):
         snapshot = content_snapshot()
         first = snapshot["processes"][0]["perspectives"][0]
@@ -179,3 +188,19 @@ class ContentReleaseTests(TestCase):
             self.assertEqual(content_snapshot()["release"], "2027-05")
             again = content_load(directory=self.next_release(directory))
             self.assertEqual((again.created, again.retired), (0, 0))
+        from assessments.selectors import assessment_result
+
+        # The concept's old answer is kept and said to be, not silently dropped.
+        self.assertEqual(assessment_result(Assessment.objects.get(pk=assessment.pk))
+                         .retired_answers, 1)
+
+    def test_a_long_release_name_still_gives_every_retired_question_its_own_code(self):
+        from perspectives.models import ContentRelease
+        from perspectives.services import _retire_questions
+
+        ContentRelease.objects.update(code="2027-05-correctie")
+        count = Question.objects.filter(is_active=True).count()
+        self.assertEqual(_retire_questions(set(), "2027-05-correctie"), count)
+        codes = list(Question.objects.values_list("code", flat=True))
+        self.assertEqual(len(codes), len(set(codes)))
+        self.assertTrue(all(len(code) <= 20 for code in codes))

@@ -57,7 +57,7 @@ class MinimumRequirementTests(BaseTestCase):
         self.assertIn("Niet voldaan aan een minimumeis", page)
         self.assertIn("Art. 5, 6 en 38 AVG", page)
         self.assertIn(" ".join(question.minimum_action_nl.split()[:8]), page)
-        self.assertIn("begrensd door minimumeis 1.4", page)
+        self.assertIn("minimumeis 1.4 niet gehaald", page)
         self.assertLess(page.index("Niet voldaan aan een minimumeis"), page.index("Samenvatting"))
         attention = Advice.objects.get(perspective__number=1, band="aandacht").text_nl
         self.assertIn(" ".join(attention.split()[:6]), page)
@@ -225,3 +225,32 @@ class FrozenResultTests(BaseTestCase):
         result = selectors.assessment_result(self.assessment)
         self.assertEqual(row.latest_score, result.scores.overall.score)
         self.assertEqual(row.latest_score, 39)
+
+
+class NotApplicableOnAMinimumTests(BaseTestCase):
+    def test_the_wizard_does_not_offer_nvt_on_a_minimum_and_refuses_it(self):
+        project = self.make_project(self.utrecht, self.alice, processes_personal_data=True)
+        assessment = services.assessment_start(project=project, user=self.alice, language="nl")
+        self.client.force_login(self.alice)
+        url = reverse("assessments:step", args=[assessment.pk, 1])
+        html = self.client.get(url).content.decode()
+        minimum, plain = Question.objects.get(code="1.4"), Question.objects.get(code="1.1")
+        choices = html[html.index(f'name="q{minimum.pk}-answer"'):
+                       html.index(f'name="q{minimum.pk}-reason"')]
+        self.assertIn('value="unknown"', choices)
+        self.assertNotIn('value="na"', choices)
+        self.assertIn(f'name="q{plain.pk}-answer"', html)
+        self.assertIn("Dit is een minimumeis", html)
+        data = form_data(html)
+        data.update({f"q{minimum.pk}-answer": "na", f"q{minimum.pk}-reason": "Past niet",
+                     "navigate": "next"})
+        self.assertEqual(self.client.post(url, data).status_code, 400)
+        self.assertFalse(Answer.objects.filter(assessment=assessment, question=minimum).exists())
+
+    def test_an_old_or_crafted_nvt_on_a_minimum_still_counts_as_unmet(self):
+        assessment = completed_assessment(
+            self.utrecht, self.alice, score=4, processes_personal_data=True,
+            adjust=lambda a: Answer.objects.filter(assessment=a, question__code="1.4").update(
+                kind=AnswerKind.NOT_APPLICABLE, score=None, na_reason="nvt"))
+        self.assertEqual(assessment.result["unmet"], ["1.4"])
+        self.assertEqual(assessment.result["perspectives"]["1"]["band"], "aandacht")

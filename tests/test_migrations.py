@@ -80,7 +80,9 @@ class ReleaseMigrationTests(TransactionTestCase):
                                          phase="beheer", uses_algorithms=True,
                                          involves_citizens=True)
         pilot = Project.objects.create(municipality=town, owner=user, name="Sensoren",
-                                       phase="experiment", in_public_space=True)
+                                       phase="experiment")
+        Project.objects.create(municipality=town, owner=user, name="Living lab",
+                               phase="beheer", in_public_space=True)
         perspective = self.a_perspective(apps)
         for pk, code in [(1001, "x1.1"), (1002, "x1.2"), (1003, "x1.3"), (1004, "x2.1")]:
             Question.objects.create(pk=pk, perspective=perspective, code=code, text="?",
@@ -107,10 +109,14 @@ class ReleaseMigrationTests(TransactionTestCase):
         self.assertTrue(chatbot.citizens_participate and chatbot.citizens_affected)
         self.assertFalse(chatbot.is_experiment)
         pilot = Project.objects.get(name="Sensoren")
-        self.assertTrue(pilot.is_experiment and pilot.in_public_space)
-        self.assertFalse(pilot.uses_ai or pilot.citizens_affected or pilot.has_public_channel)
+        self.assertTrue(pilot.is_experiment)
+        self.assertFalse(pilot.in_public_space or pilot.uses_ai or pilot.citizens_affected
+                         or pilot.has_public_channel)
+        # "publieke ruimte / living lab" meant both: a living lab in any phase stays one.
+        living_lab = Project.objects.get(name="Living lab")
+        self.assertTrue(living_lab.in_public_space and living_lab.is_experiment)
 
-        self.assertEqual(Question.objects.get(pk=1002).applies_when, ["algorithms"])
+        self.assertEqual(Question.objects.get(pk=1002).applies_when, ["impactful_algorithm"])
         self.assertEqual(Question.objects.get(pk=1001).applies_when, [])
 
         result = Assessment.objects.get(pk=completed.pk).result

@@ -72,7 +72,7 @@ class WizardJourneyTests(BaseTestCase):
 
         for step in range(6, 11):
             self.fill_step(step_url(assessment, step), score="2",
-                           na_codes=("7.5",) if step == 7 else ())
+                           na_codes=("7.2",) if step == 7 else ())
         review = self.client.get(step_url(assessment, 11))
         self.assertContains(review, "Alle vragen die van toepassing zijn, zijn beantwoord.")
         self.assertContains(review, "1.2")  # listed under "weet ik niet"
@@ -87,7 +87,7 @@ class WizardJourneyTests(BaseTestCase):
                          ["experiment", "public_space", "personal_data"])
         self.assertEqual(assessment.result["phase"], "experiment")
         self.assertEqual(
-            Answer.objects.get(assessment=assessment, question__code="7.5").kind,
+            Answer.objects.get(assessment=assessment, question__code="7.2").kind,
             AnswerKind.NOT_APPLICABLE,
         )
 

@@ -2,10 +2,11 @@
 
 "Gebruikt algoritmes of AI" becomes "algoritme dat besluiten over mensen beïnvloedt" and "gebruikt
 AI"; "betrekt burgers direct" becomes "inwoners denken of doen mee" and "raakt inwoners direct";
-"experiment, pilot of living lab" and "website, app of chatbot voor inwoners" are new. Existing
+"vindt plaats in de publieke ruimte / is een living lab" becomes "in de openbare ruimte" and
+"experiment, pilot of living lab"; "website, app of chatbot voor inwoners" is new. Existing
 projects keep the stricter reading: a project that ticked an old box gets both new ones, so no
 question (and no minimum requirement) silently stops applying; a project in its pilot phase is an
-experiment. Project leaders can untick what does not fit.
+experiment too. Project leaders can untick what does not fit.
 """
 
 from django.db import migrations, models
@@ -16,6 +17,7 @@ def split_characteristics(apps, schema_editor):
     Project.objects.filter(uses_impactful_algorithm=True).update(uses_ai=True)
     Project.objects.filter(citizens_participate=True).update(citizens_affected=True)
     Project.objects.filter(phase="experiment").update(is_experiment=True)
+    Project.objects.filter(in_public_space=True).update(is_experiment=True)
 
 
 def merge_characteristics(apps, schema_editor):

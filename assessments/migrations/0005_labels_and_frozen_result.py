@@ -73,21 +73,35 @@ def legacy_result(snapshot, characteristics, phase, answers_by_id):
             "overall": _aggregate(all_exact), "unmet": [], "next_steps": [], "instruments": []}
 
 
-def freeze_completed(apps, schema_editor):
+def freeze_completed(apps, schema_editor, chunk=500):
+    """In chunks: each content snapshot (~130 kB) is parsed once, answers are read per chunk."""
     Assessment = apps.get_model("assessments", "Assessment")
     Answer = apps.get_model("assessments", "Answer")
-    completed = Assessment.objects.filter(status="afgerond", result__isnull=True)
-    for assessment in completed.exclude(content=None).select_related("content", "project"):
-        answers = {
-            a.question_id: {"kind": a.kind, "score": a.score, "na_reason": a.na_reason,
-                            "note": a.note}
-            for a in Answer.objects.filter(assessment=assessment)
-        }
-        assessment.result = legacy_result(assessment.content.snapshot,
-                                          assessment.characteristics or [],
-                                          assessment.project.phase, answers)
-        assessment.overall_score = assessment.result["overall"]["score"]
-        assessment.save(update_fields=["result", "overall_score"])
+    ContentRevision = apps.get_model("perspectives", "ContentRevision")
+    snapshots = {}
+    pending = (Assessment.objects.filter(status="afgerond", result__isnull=True)
+               .exclude(content=None).order_by("pk"))
+    last = 0
+    while True:
+        batch = list(pending.filter(pk__gt=last).select_related("project")[:chunk])
+        if not batch:
+            break
+        last = batch[-1].pk
+        answers = {}
+        for answer in Answer.objects.filter(assessment__in=batch):
+            answers.setdefault(answer.assessment_id, {})[answer.question_id] = {
+                "kind": answer.kind, "score": answer.score, "na_reason": answer.na_reason,
+                "note": answer.note}
+        for assessment in batch:
+            if assessment.content_id not in snapshots:
+                snapshots[assessment.content_id] = ContentRevision.objects.get(
+                    pk=assessment.content_id).snapshot
+            assessment.result = legacy_result(snapshots[assessment.content_id],
+                                              assessment.characteristics or [],
+                                              assessment.project.phase,
+                                              answers.get(assessment.pk, {}))
+            assessment.overall_score = assessment.result["overall"]["score"]
+        Assessment.objects.bulk_update(batch, ["result", "overall_score"])
 
 
 class Migration(migrations.Migration):

@@ -5,17 +5,26 @@ import perspectives.models
 from django.db import migrations, models
 
 
+# The first questionnaire's codes, read the way the project migration (assessments 0004) reads
+# them: the stricter of the two new characteristics.
+NEW_CODES = {"algorithms": "impactful_algorithm", "citizens": "citizens_affected"}
+OLD_CODES = {"impactful_algorithm": "algorithms", "ai": "algorithms",
+             "citizens_affected": "citizens", "citizens_participate": "citizens"}
+
+
 def condition_to_list(apps, schema_editor):
     Question = apps.get_model("perspectives", "Question")
     for question in Question.objects.all():
-        question.applies_when = [question.applies_when_single] if question.applies_when_single else []
+        code = question.applies_when_single
+        question.applies_when = [NEW_CODES.get(code, code)] if code else []
         question.save(update_fields=["applies_when"])
 
 
 def condition_to_single(apps, schema_editor):
     Question = apps.get_model("perspectives", "Question")
     for question in Question.objects.all():
-        question.applies_when_single = (question.applies_when or [""])[0][:20]
+        code = (question.applies_when or [""])[0]
+        question.applies_when_single = OLD_CODES.get(code, code)[:20]
         question.save(update_fields=["applies_when_single"])
 
 
