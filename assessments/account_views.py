@@ -1,29 +1,56 @@
 """Accounts: login, password reset and invitations, in our own look."""
 
+import hashlib
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from . import services
+from waardevol import ratelimit
+from waardevol.security import client_ip
+
+from . import services, tasks
 from .access import member_for_manager, membership_for_user
 from .forms import InviteAcceptForm, InviteForm, MembershipForm
 from .models import Invitation, Membership
 from .views import save_shared
 
 login_view = auth_views.LoginView.as_view(redirect_authenticated_user=True)
-password_reset_view = auth_views.PasswordResetView.as_view()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """The same answer for every address, throttled, the e-mail sent by a task.
+
+    Per client address too many requests get a 429 (that says nothing about accounts); per
+    e-mail address the extra requests are dropped silently, so a mailbox cannot be flooded.
+    """
+
+    def form_valid(self, form):
+        request = self.request
+        if not ratelimit.allow(f"password-reset-ip:{client_ip(request)}",
+                               limit=settings.PASSWORD_RESETS_PER_IP, window=3600):
+            return render(request, "errors/429.html", status=429)
+        email = form.cleaned_data["email"].strip().lower()
+        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
+        if ratelimit.allow(f"password-reset-email:{digest}",
+                           limit=settings.PASSWORD_RESETS_PER_ADDRESS, window=3600):
+            tasks.send_password_reset.enqueue(
+                email=email, domain=request.get_host(), use_https=request.is_secure(),
+                language=get_language() or settings.LANGUAGE_CODE)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+password_reset_view = PasswordResetView.as_view()
 password_reset_confirm_view = auth_views.PasswordResetConfirmView.as_view()
 
 
@@ -32,22 +59,20 @@ def invite_create(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
     if not membership.can_invite:
         return render(request, "errors/403.html", status=403)
-    form = InviteForm(request.POST or None)
+    form = InviteForm(request.POST or None, municipality=membership.municipality)
     if request.method == "POST" and form.is_valid():
         invitation = services.invitation_create(membership=membership, **form.cleaned_data)
-        link = request.build_absolute_uri(reverse("invite_accept", args=[invitation.token]))
-        send_mail(
-            _("Uitnodiging voor Waardevol"),
-            render_to_string("registration/invitation_email.txt", {
-                "link": link, "municipality": membership.municipality,
-                "inviter": request.user,
-            }),
-            None, [invitation.email],
-        )
+        tasks.send_invitation.enqueue(
+            email=invitation.email,
+            link=request.build_absolute_uri(reverse("invite_accept", args=[invitation.token])),
+            municipality=membership.municipality.name,
+            inviter=request.user.get_full_name() or request.user.get_username(),
+            language=get_language() or settings.LANGUAGE_CODE)
         messages.success(request, _("De uitnodiging is verstuurd naar %(email)s.")
                          % {"email": invitation.email})
         return redirect("assessments:overview")
-    return render(request, "registration/invite_form.html", {"form": form})
+    return render(request, "registration/invite_form.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 def invite_accept(request: HttpRequest, token) -> HttpResponse:
@@ -55,6 +80,11 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
         Invitation, token=token, accepted_at__isnull=True,
         created_at__gte=timezone.now() - timedelta(days=settings.INVITATION_DAYS),
     )
+    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+        # One person, one account: a second account for the same address would split their
+        # work and let them be a member twice.
+        return render(request, "registration/invite_existing.html",
+                      {"invitation": invitation}, status=409)
     form = InviteAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

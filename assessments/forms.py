@@ -9,9 +9,11 @@ from django import forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Perspective
+from waardevol.text import CleanCharField, clean_text_formfield
 
 from . import concurrency
 from .models import REASON_MAX, Action, AnswerKind, Membership, Project, Role
@@ -30,6 +32,11 @@ class SharedObjectForm(forms.ModelForm):
 
     base = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4000)
 
+    class Meta:
+        # Django reads formfield_callback from a form's own Meta only: subclasses write
+        # `class Meta(SharedObjectForm.Meta)` so their free-text fields are cleaned too.
+        formfield_callback = clean_text_formfield
+
     def __init__(self, *args, conflicts: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.shared_fields = [name for name in self._meta.fields if name in self.fields]
@@ -44,11 +51,17 @@ class SharedObjectForm(forms.ModelForm):
         for name in pending:
             extra[f"conflict-{name}"] = forms.CharField(widget=forms.HiddenInput, required=False,
                                                         initial="1")
+            # The page was based on what is stored now, so the instance holds the colleague's value.
+            theirs = self.conflicts.get(name, getattr(self.instance, name, None))
             extra[f"resolve-{name}"] = forms.ChoiceField(
                 label=_("Welke waarde van ‘%(field)s’ wilt u bewaren?") % {
                     "field": self.fields[name].label},
-                choices=[(concurrency.MINE, _("Mijn waarde")),
-                         (concurrency.THEIRS, _("De waarde van mijn collega"))],
+                choices=[
+                    (concurrency.MINE, _("Mijn waarde: %(value)s") % {
+                        "value": self._display(name, self._submitted_value(name))}),
+                    (concurrency.THEIRS, _("De waarde van mijn collega: %(value)s") % {
+                        "value": self._display(name, theirs)}),
+                ],
                 widget=forms.RadioSelect,
                 error_messages={"required": _("Kies welke waarde u wilt bewaren.")},
             )
@@ -87,8 +100,13 @@ class SharedObjectForm(forms.ModelForm):
             data.pop(f"resolve-{name}", None)
             data[f"conflict-{name}"] = "1"
         data["base"] = self.base_of(stored)
-        return type(self)(data, instance=stored,
+        form = type(self)(data, instance=stored,
                           conflicts={name: getattr(stored, name) for name in conflicts})
+        # The user has done nothing wrong yet: the choice is a question, not an error, until
+        # the page is sent again without it.
+        for name in conflicts:
+            form.errors.pop(f"resolve-{name}", None)
+        return form
 
     def _put(self, data, name: str, value) -> None:
         if isinstance(self.fields[name].widget, forms.CheckboxInput):
@@ -106,7 +124,16 @@ class SharedObjectForm(forms.ModelForm):
         return [{"label": self.fields[name].label, "theirs": self._display(name, value),
                  "target": f"id_resolve-{name}_0"} for name, value in self.conflicts.items()]
 
+    def _submitted_value(self, name: str):
+        """What this user sent for a field, for the choice's label (None if it does not convert)."""
+        try:
+            return self.fields[name].clean(self[name].data)
+        except forms.ValidationError:
+            return None
+
     def _display(self, name: str, value) -> str:
+        """A value as a person reads it: the label of a choice, a date in words, a long text
+        shortened (the field itself shows it whole)."""
         field = self.fields[name]
         if isinstance(field, forms.BooleanField):
             return str(_("ja") if value else _("nee"))
@@ -116,7 +143,7 @@ class SharedObjectForm(forms.ModelForm):
             return date_format(value, "j F Y")
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             return str(dict(field.choices).get(value, value))
-        return str(value)
+        return f"‘{Truncator(str(value)).chars(80)}’"
 
 CHARACTERISTIC_FIELDS = list(Project.CHARACTERISTIC_FIELDS.values())
 PHASE_HELP = _("Vragen waarvan een niveau in deze fase nog niet te halen is, gelden pas later.")
@@ -136,7 +163,7 @@ def characteristics_fieldset() -> Fieldset:
 
 
 class ProjectForm(SharedObjectForm):
-    class Meta:
+    class Meta(SharedObjectForm.Meta):
         model = Project
         fields = ["name", "description", "phase", *CHARACTERISTIC_FIELDS]
         widgets = {"description": forms.Textarea(attrs={"rows": 4}),
@@ -160,7 +187,7 @@ class CharacteristicsForm(SharedObjectForm):
     """The wizard's introduction: the phase and characteristics that decide which questions
     apply."""
 
-    class Meta:
+    class Meta(SharedObjectForm.Meta):
         model = Project
         fields = ["phase", *CHARACTERISTIC_FIELDS]
         widgets = {"phase": forms.RadioSelect}
@@ -216,11 +243,11 @@ class PerspectiveStepForm(forms.Form):
             label=question.text, help_text=help_text, choices=choices,
             widget=forms.RadioSelect, required=False,
         )
-        self.fields[f"{prefix}-reason"] = forms.CharField(
+        self.fields[f"{prefix}-reason"] = CleanCharField(
             label=_("Reden waarom de vraag niet van toepassing is"), max_length=REASON_MAX,
             required=False, help_text=_("Verplicht bij ‘niet van toepassing’."),
         )
-        self.fields[f"{prefix}-note"] = forms.CharField(
+        self.fields[f"{prefix}-note"] = CleanCharField(
             label=_("Toelichting of bewijs (optioneel)"), max_length=2000, required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
@@ -281,7 +308,7 @@ class PerspectiveStepForm(forms.Form):
 
 
 class ActionForm(SharedObjectForm):
-    class Meta:
+    class Meta(SharedObjectForm.Meta):
         model = Action
         fields = ["perspective", "description", "owner", "due_date", "status"]
         widgets = {"due_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -297,7 +324,7 @@ class ActionForm(SharedObjectForm):
 class MembershipForm(SharedObjectForm):
     """A beheerder changes a colleague's role and whether they may invite others."""
 
-    class Meta:
+    class Meta(SharedObjectForm.Meta):
         model = Membership
         fields = ["role", "is_manager"]
         widgets = {"role": forms.RadioSelect}
@@ -308,7 +335,23 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, widget=forms.RadioSelect,
                              initial=Role.EDITOR)
 
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        # Only colleagues of the inviter's own municipality are named: whether an address has an
+        # account elsewhere is not the inviter's business (the invitation link says so instead).
+        if Membership.objects.filter(municipality=self.municipality,
+                                     user__email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Er is al een collega met dit e-mailadres lid van uw gemeente. U kunt de rol "
+                  "van uw collega wijzigen bij ‘Leden’."))
+        return email
+
 
 class InviteAcceptForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ["username", "first_name", "last_name"]
+        formfield_callback = clean_text_formfield

@@ -16,6 +16,8 @@ NOTE_MAX = 2000
 REASON_MAX = 300
 ACTION_MAX = 500
 OWNER_MAX = 100
+# An action plan an alderman can read; also bounds the cost of a report (300 actions took 14 s).
+ACTIONS_PER_ASSESSMENT = 50
 
 
 class Municipality(models.Model):

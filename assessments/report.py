@@ -23,6 +23,8 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from waardevol import ratelimit
+
 from .models import Action, Assessment
 from .radar import RadarChart, radar_chart
 from .selectors import AssessmentResult, assessment_result
@@ -276,17 +278,22 @@ def static_file_for_url(url: str) -> Path | None:
     return path
 
 
-def report_html(presenter: ReportPresenter, *, for_pdf: bool = True) -> str:
+def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: str = "") -> str:
+    """The report as HTML. A browser shows it only under our CSP, so the staff preview passes the
+    request's nonce for the inline @page rule (its page footer text is translated)."""
     with translation.override(presenter.language):
-        return render_to_string(TEMPLATE, {"report": presenter, "for_pdf": for_pdf})
+        return render_to_string(TEMPLATE, {"report": presenter, "for_pdf": for_pdf,
+                                           "csp_nonce": csp_nonce})
 
 
 def render_report_pdf(assessment: Assessment) -> bytes:
     """Render an assessment's advice report as a tagged PDF/UA-1 document."""
+    return _pdf_from_html(report_html(ReportPresenter.for_assessment(assessment)))
+
+
+def _pdf_from_html(html: str) -> bytes:
     from weasyprint import HTML
 
-    presenter = ReportPresenter.for_assessment(assessment)
-    html = report_html(presenter)
     return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf(
         pdf_variant="pdf/ua-1", attachments=[],
     )
@@ -320,14 +327,32 @@ def report_cache_key(assessment: Assessment) -> str:
     return f"report-pdf:{assessment.pk}:{digest[:32]}"
 
 
-def report_pdf(assessment: Assessment) -> tuple[bytes, str]:
-    """The PDF and its file name. A completed assessment's PDF is cached; a concept is fresh."""
+class RenderLimitReached(Exception):
+    """This user had REPORT_RENDERS_PER_USER new PDFs rendered in the current window."""
+
+
+def report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str]:
+    """The PDF and its file name, rendered only when nothing cached shows the same.
+
+    A completed assessment's PDF is keyed on what can still change around it (names, actions,
+    the code that words it); a concept's on a digest of its report HTML, so an unchanged concept
+    is not rendered twice. Each render counts against the user's limit; cached copies are free.
+    """
     file_name = report_file_name(assessment)
-    if not assessment.is_completed:
-        return render_report_pdf(assessment), file_name
-    key = report_cache_key(assessment)
+    html = None
+    if assessment.is_completed:
+        key = report_cache_key(assessment)
+    else:
+        html = report_html(ReportPresenter.for_assessment(assessment))
+        digest = hashlib.sha256((html + _template_digest()).encode()).hexdigest()[:32]
+        key = f"report-pdf:concept:{assessment.pk}:{digest}"
     pdf = cache.get(key)
     if pdf is None:
-        pdf = render_report_pdf(assessment)
-        cache.set(key, pdf, timeout=60 * 60 * 24 * 30)
+        if user is not None and not ratelimit.allow(
+            f"report-render:{user.pk}", limit=settings.REPORT_RENDERS_PER_USER,
+            window=settings.REPORT_RENDER_WINDOW_SECONDS,
+        ):
+            raise RenderLimitReached
+        pdf = _pdf_from_html(html) if html is not None else render_report_pdf(assessment)
+        cache.set(key, pdf, timeout=60 * 60 * 24 * (30 if assessment.is_completed else 1))
     return pdf, file_name

@@ -26,7 +26,16 @@ from perspectives.models import (
 from perspectives.selectors import content_snapshot
 
 from . import scoring
-from .models import Action, ActionStatus, Answer, AnswerKind, Assessment, Municipality, Project
+from .models import (
+    Action,
+    ActionStatus,
+    Answer,
+    AnswerKind,
+    Assessment,
+    Municipality,
+    Project,
+    Status,
+)
 
 TOP_NEXT_STEPS = 5
 
@@ -441,8 +450,10 @@ def _instrument_view(data: dict, item: scoring.SuggestedInstrument,
 
 
 def projects_overview(*, municipality: Municipality, sort: str = "name") -> QuerySet[Project]:
-    """All projects of a municipality with their latest assessment, in one query."""
-    latest = Assessment.objects.filter(project=OuterRef("pk")).order_by("-started_at", "-pk")
+    """All projects of a municipality with their latest assessment, in one query (a superseded
+    concept is never the one that counts)."""
+    latest = (Assessment.objects.filter(project=OuterRef("pk"))
+              .exclude(status=Status.SUPERSEDED).order_by("-started_at", "-pk"))
     open_actions = (
         Action.objects.filter(assessment=OuterRef("latest_assessment_id"))
         .exclude(status=ActionStatus.DONE)

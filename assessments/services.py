@@ -17,6 +17,7 @@ from perspectives.selectors import content_revision_current
 
 from . import concurrency, scoring, selectors
 from .models import (
+    ACTIONS_PER_ASSESSMENT,
     NOTE_MAX,
     REASON_MAX,
     Action,
@@ -252,9 +253,18 @@ def assessment_reopen_or_resume(*, assessment: Assessment,
     return copy, True
 
 
+class ActionLimitReached(Exception):
+    """An assessment has ACTIONS_PER_ASSESSMENT improvement actions already."""
+
+
+@transaction.atomic
 def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective: Perspective,
                   description: str, owner: str, due_date: date | None = None,
                   status: str = ActionStatus.OPEN) -> Action:
+    # Lock the assessment so two colleagues cannot both add the last action that fits.
+    Assessment.objects.select_for_update().filter(pk=assessment.pk).exists()
+    if Action.objects.filter(assessment=assessment).count() >= ACTIONS_PER_ASSESSMENT:
+        raise ActionLimitReached
     action = Action(assessment=assessment, perspective=perspective, description=description,
                     owner=owner, due_date=due_date, status=status, created_by=user)
     action.full_clean()

@@ -24,7 +24,7 @@ from .forms import (
     ResolveChoice,
     SharedObjectForm,
 )
-from .models import Assessment
+from .models import ACTIONS_PER_ASSESSMENT, Assessment
 from .radar import radar_chart
 from .wizard import Wizard
 
@@ -360,9 +360,16 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     form = ActionForm(request.POST)
     if form.is_valid():
-        services.action_create(assessment=assessment, user=request.user, **form.submitted())
-        messages.success(request, _("De verbeteractie is toegevoegd."))
-        return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
+        try:
+            services.action_create(assessment=assessment, user=request.user, **form.submitted())
+        except services.ActionLimitReached:
+            form.add_error(None, _(
+                "Een beoordeling kan ten hoogste %(max)s verbeteracties hebben. Voeg acties samen "
+                "of verwijder er een voordat u een nieuwe toevoegt.") % {
+                    "max": ACTIONS_PER_ASSESSMENT})
+        else:
+            messages.success(request, _("De verbeteractie is toegevoegd."))
+            return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
     result = selectors.assessment_result(assessment)
     return render(request, "assessments/results.html", {
         "assessment": assessment, "project": assessment.project, "result": result,
@@ -389,7 +396,15 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF advice report, for bewerkers and lezers of the municipality."""
     assessment = assessment_for_user(request.user, pk)
-    pdf, file_name = report.report_pdf(assessment)
+    try:
+        pdf, file_name = report.report_pdf(assessment, user=request.user)
+    except report.RenderLimitReached:
+        return render(request, "errors/429.html", {
+            "message": _("U heeft in korte tijd veel rapporten laten maken. Een rapport dat al "
+                         "eens is gemaakt en niet is veranderd, kunt u wel meteen downloaden; "
+                         "voor een nieuw rapport kunt u het over een paar minuten opnieuw "
+                         "proberen."),
+        }, status=429)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"
@@ -403,4 +418,4 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_staff:
         raise PermissionDenied
     presenter = report.ReportPresenter.for_assessment(assessment)
-    return HttpResponse(report.report_html(presenter, for_pdf=False))
+    return HttpResponse(report.report_html(presenter, for_pdf=False, csp_nonce=str(request.csp_nonce)))

@@ -10,17 +10,29 @@ from modeltranslation.admin import (
 )
 from reversion.admin import VersionAdmin
 
+from waardevol.text import CleanCharField, is_free_text
+
 from .markdown import render_markdown
 from .models import Advice, Instrument, Perspective, Process, PublicValue, Question
 
 
-class ContentAdmin(VersionAdmin, TranslationAdmin):
+class CleanTextMixin:
+    """Editors' texts are cleaned like everyone's (waardevol.text): no control or bidi-override
+    characters, and line breaks as \n, so a browser's \r\n is not recorded as a change."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_free_text(db_field):
+            kwargs.setdefault("form_class", CleanCharField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+class ContentAdmin(CleanTextMixin, VersionAdmin, TranslationAdmin):
     """Translated fields side by side, with django-reversion's history and revert."""
 
     history_latest_first = True
 
 
-class QuestionInline(TranslationStackedInline):
+class QuestionInline(CleanTextMixin, TranslationStackedInline):
     """The questions of a perspective at a glance; each opens in full on its own page."""
 
     model = Question
@@ -52,7 +64,7 @@ def question_conditions(obj: Question) -> str:
     return text
 
 
-class AdviceInline(TranslationTabularInline):
+class AdviceInline(CleanTextMixin, TranslationTabularInline):
     model = Advice
     extra = 0
     max_num = 3

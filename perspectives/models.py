@@ -15,6 +15,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .markdown import validate_markdown_cost
+
 TITLE_MAX = 200
 SUMMARY_MAX = 300
 LONG_TEXT_MAX = 5000
@@ -156,6 +158,7 @@ class Process(models.Model):
     title = models.CharField(_("titel"), max_length=TITLE_MAX)
     summary = models.CharField(_("korte samenvatting"), max_length=SUMMARY_MAX)
     explanation = models.TextField(_("toelichting"), max_length=LONG_TEXT_MAX,
+                                   validators=[validate_markdown_cost],
                                    help_text=_("Markdown: alinea's, lijsten, nadruk en links."))
 
     class Meta:
@@ -177,6 +180,7 @@ class Perspective(models.Model):
     title = models.CharField(_("titel"), max_length=TITLE_MAX)
     summary = models.CharField(_("korte samenvatting"), max_length=SUMMARY_MAX)
     explanation = models.TextField(_("toelichting"), max_length=LONG_TEXT_MAX,
+                                   validators=[validate_markdown_cost],
                                    help_text=_("Markdown: alinea's, lijsten, nadruk en links."))
     public_values = models.ManyToManyField(PublicValue, blank=True, related_name="perspectives",
                                            verbose_name=_("publieke waarden"))
@@ -328,6 +332,7 @@ class Advice(models.Model):
                                     verbose_name=_("perspectief"))
     band = models.CharField(_("scoreband"), max_length=20, choices=Band.choices)
     text = models.TextField(_("advies"), max_length=LONG_TEXT_MAX,
+                            validators=[validate_markdown_cost],
                             help_text=_("Markdown: alinea's, lijsten, nadruk en links."))
 
     class Meta:

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 
 from perspectives.selectors import content_snapshot_forget
 from perspectives.services import content_load
@@ -25,7 +26,9 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_content_snapshot():
-    """Each test's database starts from the loaded content; so must the cached snapshot."""
+    """Each test's database starts from the loaded content; so must the cached snapshot, and
+    rate limits and cached reports must not carry over from another test (or another run)."""
+    cache.clear()
     content_snapshot_forget()
     yield
     content_snapshot_forget()

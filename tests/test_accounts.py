@@ -1,3 +1,4 @@
+from django.contrib.auth.models import User
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -99,3 +100,25 @@ class InvitationExpiryTests(BaseTestCase):
             created_at=timezone.now() - timedelta(days=8))
         self.assertEqual(
             self.client.get(reverse("invite_accept", args=[invitation.token])).status_code, 404)
+
+
+class InvitationForExistingAccountTests(BaseTestCase):
+    def test_inviting_a_colleague_who_is_already_a_member_says_so(self):
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("invite_create"),
+                                    {"email": "BOB@example.org", "role": Role.EDITOR})
+        self.assertContains(response, "al een collega met dit e-mailadres", status_code=400)
+        self.assertFalse(Invitation.objects.exists())
+
+    def test_accepting_for_an_address_that_has_an_account_creates_no_second_one(self):
+        invitation = Invitation.objects.create(municipality=self.utrecht,
+                                               email="Charlie@Example.org", role=Role.EDITOR,
+                                               invited_by=self.alice)
+        url = reverse("invite_accept", args=[invitation.token])
+        response = self.client.post(url, {
+            "username": "charlie2", "first_name": "C", "last_name": "D",
+            "password1": "a-long-charlie-password", "password2": "a-long-charlie-password"})
+        self.assertContains(response, "U heeft al een account", status_code=409)
+        self.assertFalse(User.objects.filter(username="charlie2").exists())
+        invitation.refresh_from_db()
+        self.assertIsNone(invitation.accepted_at)

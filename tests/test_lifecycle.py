@@ -8,7 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import TransactionTestCase
 from django.urls import reverse
 
-from assessments import services
+from assessments import selectors, services
 from assessments.models import Assessment, Municipality, Project, Role, Status
 
 from .base import BaseTestCase, completed_assessment
@@ -54,6 +54,15 @@ class OneConceptTests(BaseTestCase):
         self.assertRedirects(response, reverse("assessments:results", args=[old.pk]))
         self.assertContains(response, "vervangen door een nieuwer concept")
         self.assertTrue(Assessment.objects.filter(pk=old.pk).exists())
+
+    def test_the_overview_never_counts_a_superseded_concept(self):
+        completed = completed_assessment(self.utrecht, self.alice, "Afgerond project")
+        # Even when it is the newest (a clock skew, an edit in the admin), it is not the latest.
+        Assessment.objects.create(project=completed.project, started_by=self.alice,
+                                  status=Status.SUPERSEDED)
+        row = selectors.projects_overview(municipality=self.utrecht).get(pk=completed.project.pk)
+        self.assertEqual(row.latest_assessment_id, completed.pk)
+        self.assertEqual(row.latest_status, Status.COMPLETED)
 
 
 @pytest.mark.flushes_db

@@ -148,7 +148,7 @@ class OversizedInputTests(BaseTestCase):
         self.assertContains(response, "500", status_code=400)
         self.assertFalse(Action.objects.exists())
 
-    def test_huge_request_body_gets_a_friendly_400(self):
+    def test_huge_request_body_gets_a_clear_413(self):
         project = self.make_project(self.utrecht, self.alice)
         assessment = Assessment.objects.create(project=project, started_by=self.alice)
         self.client.force_login(self.alice)
@@ -157,8 +157,8 @@ class OversizedInputTests(BaseTestCase):
             reverse("assessments:step", args=[assessment.pk, 1]),
             {f"q{q}-answer": "2", f"q{q}-note": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10),
              f"q{q}-version": "0", "navigate": "next"})
-        self.assertEqual(response.status_code, 400)
-        self.assertContains(response, "Ongeldig verzoek", status_code=400)
+        self.assertEqual(response.status_code, 413)
+        self.assertContains(response, "Te veel tekst verstuurd", status_code=413)
         self.assertFalse(Answer.objects.exists())
 
 

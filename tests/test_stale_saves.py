@@ -112,12 +112,20 @@ class ProjectEditTests(TwoColleagues):
         self.assertContains(response, "uw collega heeft ‘Naam van Alice’ opgeslagen",
                             status_code=409)
         self.assertContains(response, 'value="Naam van Dave"', status_code=409)
+        # The choice names both values, and is a question, not an error, until sent without it.
+        self.assertContains(response, "Mijn waarde: ‘Naam van Dave’", status_code=409)
+        self.assertContains(response, "De waarde van mijn collega: ‘Naam van Alice’",
+                            status_code=409)
+        self.assertNotContains(response, "Kies welke waarde u wilt bewaren.", status_code=409)
         self.project.refresh_from_db()
         self.assertEqual((self.project.name, self.project.description), ("Naam van Alice", "Tellen"))
 
         # Submitting without a choice keeps asking; choosing "mine" saves both of Dave's fields.
         page = form_data(response.content.decode())
-        self.assertEqual(self.second.post(self.url, page).status_code, 400)
+        again = self.second.post(self.url, page)
+        self.assertContains(again, "Kies welke waarde u wilt bewaren.", status_code=400)
+        self.assertContains(again, "De waarde van mijn collega: ‘Naam van Alice’",
+                            status_code=400)
         self.assertEqual(self.post(self.second, self.url, page, **{"resolve-name": "mine"})
                          .status_code, 302)
         self.project.refresh_from_db()
@@ -163,7 +171,7 @@ class IntroductionStepTests(TwoColleagues):
         self.post(self.first, self.url, first, processes_personal_data=None, phase="beheer")
         response = self.post(self.second, self.url, second, phase="implementatie")
         self.assertEqual(response.status_code, 409)
-        self.assertContains(response, "uw collega heeft ‘Beheer’ opgeslagen", status_code=409)
+        self.assertContains(response, "uw collega heeft Beheer opgeslagen", status_code=409)
         project = Project.objects.get(pk=self.project.pk)
         self.assertEqual((project.phase, project.processes_personal_data), ("beheer", False))
 
@@ -189,7 +197,8 @@ class ActionEditTests(TwoColleagues):
         response = self.post(self.second, self.url, second, status=ActionStatus.IN_PROGRESS,
                              perspective=Perspective.objects.get(number=3).pk)
         self.assertEqual(response.status_code, 409)
-        self.assertContains(response, "uw collega heeft ‘Gereed’ opgeslagen", status_code=409)
+        self.assertContains(response, "uw collega heeft Gereed opgeslagen", status_code=409)
+        self.assertContains(response, "Mijn waarde: Bezig", status_code=409)
         action = Action.objects.get(pk=self.action.pk)
         self.assertEqual((action.status, action.perspective.number), (ActionStatus.DONE, 1))
 

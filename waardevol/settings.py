@@ -8,6 +8,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "csp",
+    "django_tasks",
     "perspectives",
     "assessments",
 ]
@@ -137,14 +139,42 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:overview"
 LOGOUT_REDIRECT_URL = "perspectives:index"
 
-# Brute-force protection: lock a username+IP pair after repeated failures, for a while.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+# Brute-force protection (see waardevol/security.py): lock a username+address pair, a username
+# and an address after repeated failures, for a while.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)  # per username and address
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_USERNAME_FAILURE_LIMIT", 10)  # per username
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 20)  # per address, all usernames
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "waardevol.security.TieredLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "waardevol.security.client_ip"
+# Behind a reverse proxy: the header it puts the client's address in (as Django names it in
+# request.META, e.g. HTTP_X_FORWARDED_FOR), how many proxies add to it, and (recommended) the
+# proxies' own addresses; without TRUSTED_PROXY_HEADER only REMOTE_ADDR counts.
+TRUSTED_PROXY_HEADER = os.environ.get("TRUSTED_PROXY_HEADER", "")
+TRUSTED_PROXY_COUNT = max(1, envint("TRUSTED_PROXY_COUNT", 1))
+TRUSTED_PROXIES = envlist("TRUSTED_PROXIES")
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+
+# Background work (django-tasks): the immediate backend runs a task at once, in the request;
+# point TASKS_BACKEND at a worker backend in production (see the README).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND",
+                                  "django_tasks.backends.immediate.ImmediateBackend"),
+    }
+}
+
+# Bounded costs: a PDF render takes about a second; cached downloads cost nothing.
+REPORT_RENDERS_PER_USER = envint("REPORT_RENDERS_PER_USER", 20)  # per window
+REPORT_RENDER_WINDOW_SECONDS = envint("REPORT_RENDER_WINDOW_SECONDS", 600)
+PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 3)  # per e-mail per hour
+PASSWORD_RESETS_PER_IP = envint("PASSWORD_RESETS_PER_IP", 10)  # per client address per hour
+# Larger request bodies get a clear error page; no form of ours comes near this.
+DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
 # Sessions: idle timeout (refreshed on every request) and an absolute lifetime.
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 60 * 60 * 2)
@@ -228,7 +258,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'"],
+        # NONCE is only sent on pages that use it: the staff report preview's inline @page rule.
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

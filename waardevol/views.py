@@ -1,5 +1,7 @@
 """Friendly error pages in the site's own look (no stack traces with DEBUG off)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -15,6 +17,12 @@ def _error(request: HttpRequest, status: int) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent):
+        # Say what was wrong; the browser's back button usually still has what was typed.
+        return render(request, "errors/too_large.html", {
+            "limit_mb": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024), 1),
+            "too_many_fields": isinstance(exception, TooManyFieldsSent),
+        }, status=413)
     return _error(request, 400)
 
 
