@@ -8,7 +8,7 @@ SVG cannot read.
 import math
 from dataclasses import dataclass
 
-from .selectors import AssessmentResult
+from .readmodel import AssessmentResult
 
 SIZE = 520
 CENTER = SIZE / 2

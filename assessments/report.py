@@ -1,21 +1,16 @@
 """The PDF advice report: a presenter that prepares everything, one function that renders it.
 
 The template (templates/assessments/report/report.html) holds no logic: every text, label and
-number comes from `ReportPresenter`. WeasyPrint is imported lazily and fetches nothing but our own
-static files (see `StaticFilesFetcher`).
+number comes from `ReportPresenter`. The PDF engine is `pdf.py`.
 """
 
 import base64
 import hashlib
-import mimetypes
-import posixpath
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
@@ -25,13 +20,11 @@ from django.utils.translation import gettext as _
 
 from waardevol import ratelimit
 
+from . import pdf
 from .models import Action, Assessment
 from .radar import RadarChart, radar_chart
-from .selectors import AssessmentResult, assessment_result
+from .readmodel import AssessmentResult, assessment_result
 
-# Relative URLs in the report resolve against this origin; only its /static/ path is served.
-REPORT_BASE_URL = "https://waardevol.invalid/"
-STATIC_PREFIX = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
 TEMPLATE = "assessments/report/report.html"
 RADAR_TEMPLATE = "assessments/report/radar.svg"
 
@@ -223,61 +216,6 @@ def _date(moment) -> str:
     return date_format(timezone.localtime(moment), "j F Y")
 
 
-@lru_cache(maxsize=1)
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticFilesFetcher(URLFetcher):
-        """Serves only our own static files, from disk, and `data:` URLs.
-
-        Everything else is refused (`file://`, `http(s)://` elsewhere, `..` escapes, redirects):
-        nothing is ever fetched over the network.
-        """
-
-        def __init__(self):
-            super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False)
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:"):
-                return super().fetch(url, headers)
-            path = static_file_for_url(url)
-            if path is None:
-                raise ValueError(f"Refused to fetch {url!r}: not one of our static files")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
-
-    return StaticFilesFetcher
-
-
-def static_files_fetcher():
-    """A WeasyPrint URL fetcher for our static files only (WeasyPrint is imported lazily)."""
-    return _fetcher_class()()
-
-
-def _static_roots() -> list[Path]:
-    roots = []
-    for entry in settings.STATICFILES_DIRS:
-        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry).resolve())
-    return roots
-
-
-def static_file_for_url(url: str) -> Path | None:
-    if not url.startswith(STATIC_PREFIX):
-        return None
-    parts = urlsplit(url)
-    relative = unquote(parts.path)[len(settings.STATIC_URL):]
-    normalised = posixpath.normpath(relative)
-    if normalised.startswith(("..", "/")) or "\\" in relative or "\x00" in relative:
-        return None
-    found = finders.find(normalised)
-    if not found:
-        return None
-    path = Path(found).resolve()
-    if not any(path.is_relative_to(root) for root in _static_roots()) or not path.is_file():
-        return None
-    return path
-
-
 def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: str = "") -> str:
     """The report as HTML. A browser shows it only under our CSP, so the staff preview passes the
     request's nonce for the inline @page rule (its page footer text is translated)."""
@@ -288,15 +226,7 @@ def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: 
 
 def render_report_pdf(assessment: Assessment) -> bytes:
     """Render an assessment's advice report as a tagged PDF/UA-1 document."""
-    return _pdf_from_html(report_html(ReportPresenter.for_assessment(assessment)))
-
-
-def _pdf_from_html(html: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf(
-        pdf_variant="pdf/ua-1", attachments=[],
-    )
+    return pdf.html_to_pdf(report_html(ReportPresenter.for_assessment(assessment)))
 
 
 @lru_cache(maxsize=1)
@@ -306,8 +236,9 @@ def _template_digest() -> str:
     digest = hashlib.sha256()
     for name in ("templates/assessments/report/report.html",
                  "templates/assessments/report/radar.svg", "static/css/print.css",
-                 "locale/en/LC_MESSAGES/django.po", "assessments/report.py",
-                 "assessments/selectors.py", "assessments/radar.py", "perspectives/models.py"):
+                 "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
+                 "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
+                 "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -346,13 +277,13 @@ def report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str]:
         html = report_html(ReportPresenter.for_assessment(assessment))
         digest = hashlib.sha256((html + _template_digest()).encode()).hexdigest()[:32]
         key = f"report-pdf:concept:{assessment.pk}:{digest}"
-    pdf = cache.get(key)
-    if pdf is None:
+    document = cache.get(key)
+    if document is None:
         if user is not None and not ratelimit.allow(
             f"report-render:{user.pk}", limit=settings.REPORT_RENDERS_PER_USER,
             window=settings.REPORT_RENDER_WINDOW_SECONDS,
         ):
             raise RenderLimitReached
-        pdf = _pdf_from_html(html) if html is not None else render_report_pdf(assessment)
-        cache.set(key, pdf, timeout=60 * 60 * 24 * (30 if assessment.is_completed else 1))
-    return pdf, file_name
+        document = pdf.html_to_pdf(html) if html is not None else render_report_pdf(assessment)
+        cache.set(key, document, timeout=60 * 60 * 24 * (30 if assessment.is_completed else 1))
+    return document, file_name

@@ -4,18 +4,16 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perspectives.models import Perspective, Question
 from perspectives.selectors import content_revision_current
 
-from . import concurrency, scoring, selectors
+from . import scoring, selectors
 from .models import (
     ACTIONS_PER_ASSESSMENT,
     NOTE_MAX,
@@ -24,11 +22,8 @@ from .models import (
     ActionStatus,
     Answer,
     Assessment,
-    Invitation,
-    Membership,
     Municipality,
     Project,
-    Role,
     Status,
 )
 
@@ -50,47 +45,6 @@ def project_create(*, municipality: Municipality, owner: AbstractBaseUser, name:
     project.full_clean()
     project.save()
     return project
-
-
-@dataclass(frozen=True)
-class ChangesResult:
-    status: str  # "saved", "unchanged", "conflict" or "invalid"
-    instance: Model  # as stored now
-    conflicts: list[str]  # fields a colleague changed too, to something else
-    errors: dict[str, list[str]] | None = None  # "invalid": this user's and a colleague's
-    # changes are each valid but not together (e.g. a lezer who is beheerder)
-
-
-def object_changes_save(*, instance: Model, base: dict[str, str], submitted: dict,
-                        resolutions: dict[str, str]) -> ChangesResult:
-    """Save what a user changed on a form for a shared object, and nothing else.
-
-    The object is locked while its stored values are compared with what the user's page showed
-    (`base`), so two saves cannot interleave; see concurrency.merge for the rule.
-    """
-    model = type(instance)
-    with transaction.atomic():
-        current = model.objects.select_for_update().get(pk=instance.pk)
-        stored = {name: getattr(current, name) for name in submitted}
-        result = concurrency.merge(base=base, submitted=submitted, stored=stored,
-                                   resolutions=resolutions)
-        if result.conflicts:
-            return ChangesResult("conflict", current, result.conflicts)
-        if not result.changes:
-            return ChangesResult("unchanged", current, [])
-        for name, value in result.changes.items():
-            setattr(current, name, value)
-        try:
-            current.full_clean()
-        except ValidationError as exc:
-            errors = exc.message_dict
-        else:
-            fields = list(result.changes)
-            if hasattr(current, "updated_at"):
-                fields.append("updated_at")
-            current.save(update_fields=fields)
-            return ChangesResult("saved", current, [])
-    return ChangesResult("invalid", model.objects.get(pk=instance.pk), [], errors)
 
 
 def assessment_start(*, project: Project, user: AbstractBaseUser, language: str) -> Assessment:
@@ -270,36 +224,3 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
     action.full_clean()
     action.save()
     return action
-
-
-def invitation_create(*, membership: Membership, email: str, role: str) -> Invitation:
-    return Invitation.objects.create(municipality=membership.municipality, email=email,
-                                     role=role, invited_by=membership.user)
-
-
-class InvitationUsed(Exception):
-    """The invitation was accepted already (perhaps a moment ago, in another tab)."""
-
-
-@transaction.atomic
-def invitation_accept(*, invitation: Invitation, username: str, password: str,
-                      first_name: str = "", last_name: str = "") -> AbstractBaseUser:
-    if not Invitation.objects.select_for_update().filter(
-        pk=invitation.pk, accepted_at__isnull=True
-    ).exists():
-        raise InvitationUsed
-    user = get_user_model().objects.create_user(
-        username=username, email=invitation.email, password=password,
-        first_name=first_name, last_name=last_name,
-    )
-    Membership.objects.create(user=user, municipality=invitation.municipality,
-                              role=invitation.role)
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
-    return user
-
-
-def membership_create(*, user: AbstractBaseUser, municipality: Municipality,
-                      role: str = Role.EDITOR, is_manager: bool = False) -> Membership:
-    return Membership.objects.create(user=user, municipality=municipality, role=role,
-                                     is_manager=is_manager)

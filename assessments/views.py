@@ -12,17 +12,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perspectives.models import Question, characteristic_label
-from waardevol.views import bad_request
+from waardevol.accounts.access import (
+    action_for_user,
+    assessment_for_user,
+    membership_for_user,
+    project_for_user,
+)
+from waardevol.views import bad_request, save_shared
 
-from . import report, selectors, services
-from .access import action_for_user, assessment_for_user, membership_for_user, project_for_user
+from . import readmodel, report, selectors, services
 from .forms import (
     ActionForm,
     CharacteristicsForm,
     PerspectiveStepForm,
     ProjectForm,
     ResolveChoice,
-    SharedObjectForm,
 )
 from .models import ACTIONS_PER_ASSESSMENT, Assessment
 from .radar import radar_chart
@@ -71,24 +75,6 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_edit": request.user.membership.can_edit,
         "characteristic_labels": [characteristic_label(c) for c in project.characteristics],
     })
-
-
-def save_shared(request: HttpRequest, form: SharedObjectForm, template: str, context: dict,
-                success) -> HttpResponse:
-    """Save a valid form for a shared object: only what this user changed. A colleague's change
-    to the same field brings the page back with the choice (409); a combination of both that is
-    not valid brings it back with the error (400); otherwise `success()` answers."""
-    saved = services.object_changes_save(instance=form.instance, base=form.base_values(),
-                                         submitted=form.submitted(),
-                                         resolutions=form.resolutions())
-    if saved.status == "conflict":
-        form = form.with_conflicts(saved.instance, saved.conflicts)
-        return render(request, template, {**context, "form": form}, status=409)
-    if saved.status == "invalid":
-        for name, errors in saved.errors.items():
-            form.add_error(name if name in form.fields else None, errors)
-        return render(request, template, {**context, "form": form}, status=400)
-    return success()
 
 
 @login_required
@@ -151,7 +137,7 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     if not assessment.is_concept:
         return _locked_redirect(request, assessment)
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     wizard = Wizard(assessment, result)
     if not 0 <= step <= wizard.review_step:
         return redirect("assessments:step", pk=pk, step=0)
@@ -227,7 +213,7 @@ def _conflict_response(request, assessment, step, conflicts, settled) -> HttpRes
             services.AnswerValues.of(theirs))
         data.pop(f"q{question_id}-resolve", None)
         data[f"q{question_id}-conflict"] = "1"
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     wizard = Wizard(assessment, result)
     perspective = wizard.perspective_at(step)
     new_form = PerspectiveStepForm(data, perspective=perspective, conflicts=conflicts)
@@ -273,7 +259,7 @@ def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResp
     if not assessment.is_concept:
         return JsonResponse({"status": "locked", "message": _("Deze beoordeling is afgerond.")},
                             status=409)
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     question_view = next((q for q in result.questions if q.id == question_id and q.applicable),
                          None)
     if question_view is None:
@@ -320,7 +306,7 @@ def assessment_complete(request: HttpRequest, pk: int) -> HttpResponse:
     except services.AssessmentIncomplete:
         messages.error(request, _("De beoordeling kan nog niet worden afgerond: beantwoord eerst "
                                   "alle vragen die van toepassing zijn."))
-        review = Wizard(assessment, selectors.assessment_result(assessment)).review_step
+        review = Wizard(assessment, readmodel.assessment_result(assessment)).review_step
         return redirect("assessments:step", pk=pk, step=review)
     messages.success(request, _("De beoordeling is afgerond."))
     return redirect("assessments:results", pk=pk)
@@ -345,7 +331,7 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     can_edit = request.user.membership.can_edit
     return render(request, "assessments/results.html", {
         "assessment": assessment, "project": assessment.project, "result": result,
@@ -370,7 +356,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("De verbeteractie is toegevoegd."))
             return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     return render(request, "assessments/results.html", {
         "assessment": assessment, "project": assessment.project, "result": result,
         "radar": radar_chart(result), "can_edit": True, "action_form": form,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from .models import Assessment
-from .selectors import AssessmentResult, PerspectiveView
+from .readmodel import AssessmentResult, PerspectiveView
 
 STEP_BUTTON = re.compile(r"step-([0-9]{1,3})")
 

@@ -3,9 +3,10 @@
 from django.contrib.auth.models import Group, User
 from django.test import TestCase
 
-from assessments import selectors, services
+from assessments import readmodel, services
 from assessments.models import AnswerKind, Assessment, Municipality, Role
 from perspectives.models import Perspective, Question
+from waardevol.accounts import services as accounts_services
 
 PASSWORD = "correct-horse-battery"
 
@@ -25,7 +26,7 @@ class BaseTestCase(TestCase):
     def make_user(cls, username, municipality, role, manager=False):
         user = User.objects.create_user(username, f"{username}@example.org", PASSWORD,
                                         first_name=username.title())
-        services.membership_create(user=user, municipality=municipality, role=role,
+        accounts_services.membership_create(user=user, municipality=municipality, role=role,
                                    is_manager=manager)
         return user
 
@@ -51,7 +52,7 @@ class BaseTestCase(TestCase):
 
 def answer_all(assessment, user, score=3):
     """Answer every applicable question of an assessment with the same score."""
-    result = selectors.assessment_result(assessment)
+    result = readmodel.assessment_result(assessment)
     for view in result.questions:
         if view.applicable:
             services.answer_save(

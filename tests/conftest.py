@@ -5,6 +5,14 @@ from perspectives.selectors import content_snapshot_forget
 from perspectives.services import content_load
 
 
+def pytest_configure(config):
+    """PBKDF2 is slow on purpose (about 40% of the suite's time went into it); tests need no
+    protection against guessing, so they hash with the fastest hasher Django has."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every test database starts with the report's content, as `make run` loads it."""

@@ -5,7 +5,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from assessments.models import Action, Answer, Assessment, Municipality, Project, Status
-from assessments.selectors import assessment_result
+from assessments.readmodel import assessment_result
 
 
 class BulkSeedTests(TestCase):

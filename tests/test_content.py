@@ -188,7 +188,7 @@ class ContentReleaseTests(TestCase):
             self.assertEqual(content_snapshot()["release"], "2027-05")
             again = content_load(directory=self.next_release(directory))
             self.assertEqual((again.created, again.retired), (0, 0))
-        from assessments.selectors import assessment_result
+        from assessments.readmodel import assessment_result
 
         # The concept's old answer is kept and said to be, not silently dropped.
         self.assertEqual(assessment_result(Assessment.objects.get(pk=assessment.pk))

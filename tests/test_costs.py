@@ -5,7 +5,7 @@ from unittest import mock
 from django.test import override_settings
 from django.urls import reverse
 
-from assessments import report, services
+from assessments import pdf, services
 from assessments.models import ACTIONS_PER_ASSESSMENT, Action, AnswerKind
 from perspectives import markdown
 from perspectives.models import Advice, Perspective, Question
@@ -22,7 +22,7 @@ class ConceptReportTests(BaseTestCase):
         self.client.force_login(self.bob)
 
     def test_an_unchanged_concept_is_rendered_once(self):
-        with mock.patch.object(report, "_pdf_from_html", wraps=report._pdf_from_html) as render:
+        with mock.patch.object(pdf, "html_to_pdf", wraps=pdf.html_to_pdf) as render:
             first = self.client.get(self.url)
             second = self.client.get(self.url)
             self.assertEqual(render.call_count, 1)
@@ -39,7 +39,7 @@ class ConceptReportTests(BaseTestCase):
     def test_each_user_has_a_limit_on_renders_but_not_on_cached_copies(self):
         completed = [completed_assessment(self.utrecht, self.alice, f"Project {i}")
                      for i in range(3)]
-        with mock.patch.object(report, "_pdf_from_html", return_value=b"%PDF-1.7 test"):
+        with mock.patch.object(pdf, "html_to_pdf", return_value=b"%PDF-1.7 test"):
             urls = [reverse("assessments:report_pdf", args=[a.pk]) for a in completed]
             self.assertEqual(self.client.get(urls[0]).status_code, 200)
             self.assertEqual(self.client.get(urls[1]).status_code, 200)

@@ -5,7 +5,7 @@ import re
 from django.template import Context, Template
 from django.test import SimpleTestCase
 
-from assessments.forms import InviteForm
+from waardevol.accounts.forms import InviteForm
 
 
 def render(form):

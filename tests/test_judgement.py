@@ -7,7 +7,7 @@ from unittest import mock
 from django.core.cache import cache
 from django.urls import reverse
 
-from assessments import report, scoring, selectors, services
+from assessments import readmodel, report, scoring, services
 from assessments.models import Answer, AnswerKind, Assessment
 from assessments.selectors import projects_overview
 from perspectives.models import Advice, Question
@@ -118,7 +118,7 @@ class QuestionsFitTheProjectTests(BaseTestCase):
     def test_the_pre_scan_question_gives_way_to_the_dpia_after_the_idea_phase(self):
         project = self.make_project(self.utrecht, self.alice, phase="beheer",
                                     processes_personal_data=True)
-        result = selectors.assessment_result(
+        result = readmodel.assessment_result(
             services.assessment_start(project=project, user=self.alice, language="nl"))
         views = {q.code: q for q in result.questions}
         self.assertFalse(views["7.4"].applicable)
@@ -163,7 +163,7 @@ class QuestionsFitTheProjectTests(BaseTestCase):
         assessment = services.assessment_start(project=project, user=self.alice, language="nl")
         answer_all(assessment, self.alice, score=4)
         set_answer(assessment, "1.4", 0, note="Grondslag nog uitzoeken")
-        self.assertEqual(selectors.assessment_result(assessment).perspectives[0].score.score, 39)
+        self.assertEqual(readmodel.assessment_result(assessment).perspectives[0].score.score, 39)
         url = reverse("assessments:step", args=[assessment.pk, 0])
 
         data = form_data(self.client.get(url).content.decode())
@@ -173,13 +173,13 @@ class QuestionsFitTheProjectTests(BaseTestCase):
         self.assertFalse(assessment.project.processes_personal_data)
         stored = Answer.objects.get(assessment=assessment, question__code="1.4")
         self.assertEqual((stored.score, stored.note), (0, "Grondslag nog uitzoeken"))
-        result = selectors.assessment_result(assessment)
+        result = readmodel.assessment_result(assessment)
         self.assertEqual(result.perspectives[0].score.score, 100)  # 1.4 does not count now
         self.assertEqual(result.missing, [])
 
         data = form_data(self.client.get(url).content.decode())
         self.client.post(url, {**data, "processes_personal_data": "on", "navigate": "next"})
-        result = selectors.assessment_result(Assessment.objects.get(pk=assessment.pk))
+        result = readmodel.assessment_result(Assessment.objects.get(pk=assessment.pk))
         view = next(q for q in result.questions if q.code == "1.4")
         self.assertTrue(view.applicable)
         self.assertEqual((view.answer.score, view.answer.note), (0, "Grondslag nog uitzoeken"))
@@ -217,12 +217,12 @@ class FrozenResultTests(BaseTestCase):
             concept = Assessment.objects.create(project=self.assessment.project,
                                                 started_by=self.alice)
             with self.assertRaises(AssertionError):
-                selectors.assessment_result(concept)
+                readmodel.assessment_result(concept)
 
     def test_the_overview_shows_the_score_the_results_page_shows(self):
         row = next(p for p in projects_overview(municipality=self.utrecht)
                    if p.pk == self.assessment.project_id)
-        result = selectors.assessment_result(self.assessment)
+        result = readmodel.assessment_result(self.assessment)
         self.assertEqual(row.latest_score, result.scores.overall.score)
         self.assertEqual(row.latest_score, 39)
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.models import Assessment, Municipality, Project, Role, Status
+from waardevol.accounts import services as accounts_services
 
 from .base import BaseTestCase, completed_assessment
 
@@ -71,7 +72,7 @@ class ConcurrentStartTests(TransactionTestCase):
         town = Municipality.objects.create(name="Gelijktijdig", cbs_code="GM0998")
         users = [User.objects.create_user(f"u{i}") for i in range(2)]
         for user in users:
-            services.membership_create(user=user, municipality=town, role=Role.EDITOR)
+            accounts_services.membership_create(user=user, municipality=town, role=Role.EDITOR)
         project = Project.objects.create(municipality=town, owner=users[0], name="Tegelijk")
         barrier, results, errors = threading.Barrier(2), [], []
 

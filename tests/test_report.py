@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
-from assessments import report, services
+from assessments import pdf, report, services
 from assessments.models import Answer, AnswerKind, Assessment
 from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
@@ -220,17 +220,17 @@ class HostileContentTests(ReportTestCase):
         self.assertNotIn("<style>*", html)
 
     def test_the_fetcher_serves_only_our_static_files(self):
-        fetcher = report.static_files_fetcher()
-        response = fetcher.fetch(report.STATIC_PREFIX + "css/print.css")
+        fetcher = pdf.static_files_fetcher()
+        response = fetcher.fetch(pdf.STATIC_PREFIX + "css/print.css")
         self.assertIn(b"@page", response.read())
         self.assertEqual(fetcher.fetch("data:text/plain,hallo").read(), b"hallo")
         refused = [
             "file:///etc/passwd",
             f"http://127.0.0.1:{self.port}/x.png",
             f"https://127.0.0.1:{self.port}/x.png",
-            report.STATIC_PREFIX + "../../../../etc/passwd",
-            report.STATIC_PREFIX + "css/../../manage.py",
-            report.STATIC_PREFIX + "%2e%2e/%2e%2e/manage.py",
+            pdf.STATIC_PREFIX + "../../../../etc/passwd",
+            pdf.STATIC_PREFIX + "css/../../manage.py",
+            pdf.STATIC_PREFIX + "%2e%2e/%2e%2e/manage.py",
             "https://waardevol.invalid/admin/",
             "https://example.org/static/css/print.css",
         ]
@@ -278,8 +278,8 @@ class ReportDownloadTests(ReportTestCase):
         assessment = self.completed_assessment()
         url = reverse("assessments:report_pdf", args=[assessment.pk])
         self.client.force_login(self.bob)
-        with mock.patch("assessments.report._pdf_from_html",
-                        wraps=report._pdf_from_html) as render:
+        with mock.patch("assessments.pdf.html_to_pdf",
+                        wraps=pdf.html_to_pdf) as render:
             first = self.client.get(url).content
             second = self.client.get(url).content
             self.assertEqual(render.call_count, 1)

@@ -8,9 +8,10 @@ stay) or the same field (the conflict is shown and nobody's value is lost until 
 from django.test import Client, SimpleTestCase
 from django.urls import reverse
 
-from assessments import concurrency, services
+from assessments import services
 from assessments.models import Action, ActionStatus, Membership, Project, Role
 from perspectives.models import Perspective
+from waardevol import concurrency
 
 from .base import BaseTestCase
 from .htmlforms import form_data

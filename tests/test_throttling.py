@@ -6,7 +6,7 @@ from django.core import mail
 from django.test import RequestFactory, SimpleTestCase, override_settings
 from django.urls import reverse
 
-from assessments import tasks
+from waardevol.accounts import tasks
 from waardevol.security import client_ip
 
 from .base import PASSWORD, BaseTestCase

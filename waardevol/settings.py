@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "perspectives",
     "assessments",
+    "waardevol.accounts",
+    "waardevol.nlds",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,14 @@
-"""Friendly error pages in the site's own look (no stack traces with DEBUG off)."""
+"""Views every app uses: friendly error pages in the site's own look (no stack traces with DEBUG
+off), the health check, and saving the form of an object colleagues share."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+
+from . import concurrency
+from .forms import SharedObjectForm
 
 
 def health(request: HttpRequest) -> HttpResponse:
@@ -42,3 +46,21 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A missing or stale CSRF token, e.g. a form left open past the session's end."""
     return render(request, "errors/csrf.html", status=403)
+
+
+def save_shared(request: HttpRequest, form: SharedObjectForm, template: str, context: dict,
+                success) -> HttpResponse:
+    """Save a valid form for a shared object: only what this user changed. A colleague's change
+    to the same field brings the page back with the choice (409); a combination of both that is
+    not valid brings it back with the error (400); otherwise `success()` answers."""
+    saved = concurrency.object_changes_save(instance=form.instance, base=form.base_values(),
+                                            submitted=form.submitted(),
+                                            resolutions=form.resolutions())
+    if saved.status == "conflict":
+        form = form.with_conflicts(saved.instance, saved.conflicts)
+        return render(request, template, {**context, "form": form}, status=409)
+    if saved.status == "invalid":
+        for name, errors in saved.errors.items():
+            form.add_error(name if name in form.fields else None, errors)
+        return render(request, template, {**context, "form": form}, status=400)
+    return success()

@@ -87,8 +87,8 @@ def main() -> int:
     from django.urls import reverse
 
     from assessments.models import Answer, Assessment, Status
+    from assessments.readmodel import assessment_result
     from assessments.report import render_report_pdf
-    from assessments.selectors import assessment_result
 
     call_command("migrate", verbosity=0)
     call_command("load_content", stdout=StringIO())

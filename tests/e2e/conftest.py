@@ -48,9 +48,9 @@ class Site:
 def site(live_server, transactional_db):
     from django.contrib.auth.models import User
 
-    from assessments import services
     from assessments.models import Municipality, Role
     from perspectives.services import content_load, vng_editor_group_ensure
+    from waardevol.accounts import services as accounts_services
 
     content_load()
     municipality = Municipality.objects.create(name="Utrecht", cbs_code="GM0344")
@@ -59,7 +59,7 @@ def site(live_server, transactional_db):
                                 ("bob", Role.READER, False)]:
         user = User.objects.create_user(name, f"{name}@example.org", PASSWORD,
                                         first_name=name.title())
-        services.membership_create(user=user, municipality=municipality, role=role,
+        accounts_services.membership_create(user=user, municipality=municipality, role=role,
                                    is_manager=manager)
         users[name] = user
     vng = User.objects.create_user("vng", "vng@example.org", PASSWORD, is_staff=True)

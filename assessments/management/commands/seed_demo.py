@@ -11,10 +11,11 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from assessments import selectors, services
-from assessments.bulk import bulk_seed
+from assessments import readmodel, services
+from assessments.management.bulk import bulk_seed
 from assessments.models import AnswerKind, Municipality, Project, Role
 from perspectives.models import Perspective, Question
+from waardevol.accounts import services as accounts_services
 
 DEMO_PASSWORD = "waardevol-demo"
 DEMO_USERS = [
@@ -80,7 +81,7 @@ class Command(BaseCommand):
                 if role is None:
                     user.groups.add(Group.objects.get(name="VNG-beheerder"))
                 else:
-                    services.membership_create(user=user, municipality=municipality, role=role,
+                    accounts_services.membership_create(user=user, municipality=municipality, role=role,
                                                is_manager=manager)
             users[username] = user
         if not Question.objects.exists():
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
 
     def _answer_all(self, assessment, user, limit=None):
-        result = selectors.assessment_result(assessment)
+        result = readmodel.assessment_result(assessment)
         applicable = [q for q in result.questions if q.applicable][:limit]
         for index, view in enumerate(applicable):
             services.answer_save(assessment=assessment, question=Question.objects.get(pk=view.id),

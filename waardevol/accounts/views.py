@@ -1,4 +1,4 @@
-"""Accounts: login, password reset and invitations, in our own look."""
+"""Accounts: login, password reset, invitations and members, in our own look."""
 
 import hashlib
 from datetime import timedelta
@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from assessments.models import Invitation, Membership
 from waardevol import ratelimit
 from waardevol.security import client_ip
+from waardevol.views import save_shared
 
 from . import services, tasks
 from .access import member_for_manager, membership_for_user
 from .forms import InviteAcceptForm, InviteForm, MembershipForm
-from .models import Invitation, Membership
-from .views import save_shared
 
 login_view = auth_views.LoginView.as_view(redirect_authenticated_user=True)
 

@@ -12,11 +12,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from perspectives.models import Perspective
-from perspectives.selectors import content_revision_current
-
-from . import scoring
-from .models import (
+from assessments import scoring
+from assessments.models import (
     Action,
     ActionStatus,
     Answer,
@@ -28,6 +25,8 @@ from .models import (
     Role,
     Status,
 )
+from perspectives.models import Perspective
+from perspectives.selectors import content_revision_current
 
 FIRST_CODE = 5000  # bulk municipalities are GM5000 and up, clear of real CBS codes' use here
 CHARACTERISTIC_VARIANTS = [

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from .models import Action, Assessment, Membership, Project
+from assessments.models import Action, Assessment, Membership, Project
 
 
 def membership_for_user(user: AbstractBaseUser, *, write: bool = False) -> Membership:

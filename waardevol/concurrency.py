@@ -11,7 +11,7 @@ A form that edits a shared object carries a fingerprint of every value as its pa
   colleague changed the same field in between).
 
 Answers to questions have their own versions (services.answer_save); this covers every other form.
-Pure functions on plain values: no database here.
+`merge` is a pure function on plain values; `object_changes_save` applies it to a row, locked.
 """
 
 import hashlib
@@ -20,6 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
 
 MINE = "mine"
 THEIRS = "theirs"
@@ -69,3 +73,44 @@ def merge(*, base: Mapping[str, str], submitted: Mapping[str, Any], stored: Mapp
         if resolutions.get(name) != THEIRS:
             result.changes[name] = value
     return result
+
+
+@dataclass(frozen=True)
+class ChangesResult:
+    status: str  # "saved", "unchanged", "conflict" or "invalid"
+    instance: Model  # as stored now
+    conflicts: list[str]  # fields a colleague changed too, to something else
+    errors: dict[str, list[str]] | None = None  # "invalid": this user's and a colleague's
+    # changes are each valid but not together (e.g. a lezer who is beheerder)
+
+
+def object_changes_save(*, instance: Model, base: dict[str, str], submitted: dict,
+                        resolutions: dict[str, str]) -> ChangesResult:
+    """Save what a user changed on a form for a shared object, and nothing else.
+
+    The object is locked while its stored values are compared with what the user's page showed
+    (`base`), so two saves cannot interleave; see merge above for the rule.
+    """
+    model = type(instance)
+    with transaction.atomic():
+        current = model.objects.select_for_update().get(pk=instance.pk)
+        stored = {name: getattr(current, name) for name in submitted}
+        result = merge(base=base, submitted=submitted, stored=stored,
+                                   resolutions=resolutions)
+        if result.conflicts:
+            return ChangesResult("conflict", current, result.conflicts)
+        if not result.changes:
+            return ChangesResult("unchanged", current, [])
+        for name, value in result.changes.items():
+            setattr(current, name, value)
+        try:
+            current.full_clean()
+        except ValidationError as exc:
+            errors = exc.message_dict
+        else:
+            fields = list(result.changes)
+            if hasattr(current, "updated_at"):
+                fields.append("updated_at")
+            current.save(update_fields=fields)
+            return ChangesResult("saved", current, [])
+    return ChangesResult("invalid", model.objects.get(pk=instance.pk), [], errors)

@@ -1,0 +1,79 @@
+"""The PDF engine: WeasyPrint, imported lazily, with a URL fetcher that serves nothing but our own
+static files from disk (as Open Formulieren's `openforms.utils.pdf` does)."""
+
+import mimetypes
+import posixpath
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+# Relative URLs in a document resolve against this origin; only its /static/ path is served.
+REPORT_BASE_URL = "https://waardevol.invalid/"
+STATIC_PREFIX = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A tagged PDF/UA-1 document of `html`, its relative URLs served by `static_files_fetcher`."""
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf(
+        pdf_variant="pdf/ua-1", attachments=[],
+    )
+
+
+@lru_cache(maxsize=1)
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesFetcher(URLFetcher):
+        """Serves only our own static files, from disk, and `data:` URLs.
+
+        Everything else is refused (`file://`, `http(s)://` elsewhere, `..` escapes, redirects):
+        nothing is ever fetched over the network.
+        """
+
+        def __init__(self):
+            super().__init__(allowed_protocols={"data", "https"}, allow_redirects=False)
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)
+            path = static_file_for_url(url)
+            if path is None:
+                raise ValueError(f"Refused to fetch {url!r}: not one of our static files")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return StaticFilesFetcher
+
+
+def static_files_fetcher():
+    """A WeasyPrint URL fetcher for our static files only (WeasyPrint is imported lazily)."""
+    return _fetcher_class()()
+
+
+def _static_roots() -> list[Path]:
+    roots = []
+    for entry in settings.STATICFILES_DIRS:
+        roots.append(Path(entry[1] if isinstance(entry, tuple) else entry).resolve())
+    return roots
+
+
+def static_file_for_url(url: str) -> Path | None:
+    if not url.startswith(STATIC_PREFIX):
+        return None
+    parts = urlsplit(url)
+    relative = unquote(parts.path)[len(settings.STATIC_URL):]
+    normalised = posixpath.normpath(relative)
+    if normalised.startswith(("..", "/")) or "\\" in relative or "\x00" in relative:
+        return None
+    found = finders.find(normalised)
+    if not found:
+        return None
+    path = Path(found).resolve()
+    if not any(path.is_relative_to(root) for root in _static_roots()) or not path.is_file():
+        return None
+    return path

@@ -1,0 +1,24 @@
+"""`seed_demo`: the demo municipality, its users and projects, idempotently."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from assessments.models import Action, Assessment, Project, Status
+
+from .base import BaseTestCase
+
+
+class SeedDemoTests(BaseTestCase):
+    def test_seed_demo_is_idempotent_and_prints_logins(self):
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        counts = (Project.objects.count(), Assessment.objects.count(), Action.objects.count())
+        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(counts, (Project.objects.count(), Assessment.objects.count(),
+                                  Action.objects.count()))
+        self.assertIn("bewerker", out.getvalue())
+        self.assertIn("waardevol-demo", out.getvalue())
+        self.assertTrue(Assessment.objects.filter(status=Status.COMPLETED).exists())
+        self.assertTrue(Assessment.objects.filter(status=Status.CONCEPT).exists())
+        self.assertTrue(Action.objects.exists())

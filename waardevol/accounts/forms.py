@@ -1,0 +1,45 @@
+"""Forms of accounts: invitations, accepting one, and a colleague's role."""
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from assessments.models import Membership, Role
+from waardevol.forms import SharedObjectForm
+from waardevol.text import clean_text_formfield
+
+
+class MembershipForm(SharedObjectForm):
+    """A beheerder changes a colleague's role and whether they may invite others."""
+
+    class Meta(SharedObjectForm.Meta):
+        model = Membership
+        fields = ["role", "is_manager"]
+        widgets = {"role": forms.RadioSelect}
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mailadres van uw collega"), max_length=254)
+    role = forms.ChoiceField(label=_("Rol"), choices=Role.choices, widget=forms.RadioSelect,
+                             initial=Role.EDITOR)
+
+    def __init__(self, *args, municipality=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.municipality = municipality
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        # Only colleagues of the inviter's own municipality are named: whether an address has an
+        # account elsewhere is not the inviter's business (the invitation link says so instead).
+        if Membership.objects.filter(municipality=self.municipality,
+                                     user__email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Er is al een collega met dit e-mailadres lid van uw gemeente. U kunt de rol "
+                  "van uw collega wijzigen bij ‘Leden’."))
+        return email
+
+
+class InviteAcceptForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        fields = ["username", "first_name", "last_name"]
+        formfield_callback = clean_text_formfield

@@ -1,0 +1,26 @@
+"""Login, password reset, invitations and members, under /account/.
+
+The names stay global ("login", "password_reset", …): Django's auth views and settings use them.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("wachtwoord-vergeten/", views.password_reset_view,
+         name="password_reset"),
+    path("wachtwoord-vergeten/verzonden/",
+         auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path("wachtwoord-herstellen/<uidb64>/<token>/",
+         views.password_reset_confirm_view, name="password_reset_confirm"),
+    path("wachtwoord-herstellen/klaar/",
+         auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("uitnodigen/", views.invite_create, name="invite_create"),
+    path("leden/", views.members, name="members"),
+    path("leden/<int:pk>/", views.member_edit, name="member_edit"),
+    path("uitnodiging/<uuid:token>/", views.invite_accept, name="invite_accept"),
+]
