@@ -8,7 +8,7 @@ PORT ?= 8000
 # Tests run with DEBUG off (as production) and a throwaway key.
 TEST_ENV = SECRET_KEY=insecure-test-only-key DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: install run test bench lint messages clean
+.PHONY: install run worker test bench lint messages clean
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ run: install
 	DEBUG=1 $(MANAGE) seed_demo
 	@echo "Waardevol runs at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+# With TASKS_BACKEND=django_tasks_db.DatabaseBackend: runs the queued tasks (e-mail).
+worker: install
+	$(MANAGE) db_worker
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,23 +1,25 @@
 from django.contrib import admin
 
+from waardevol.text import CleanTextAdminMixin
+
 from .models import Action, Assessment, Invitation, Membership, Municipality, Project
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(CleanTextAdminMixin, admin.TabularInline):
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["name", "cbs_code"]
     search_fields = ["name", "cbs_code"]
     inlines = [MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["user", "municipality", "role", "is_manager"]
     list_filter = ["role", "is_manager", "municipality"]
     search_fields = ["user__username", "user__email", "municipality__name"]
@@ -25,7 +27,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["name", "municipality", "phase", "updated_at"]
     list_filter = ["municipality", "phase"]
     search_fields = ["name"]
@@ -33,7 +35,7 @@ class ProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(admin.ModelAdmin):
+class AssessmentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ["project", "status", "started_at", "completed_at", "overall_score"]
     list_filter = ["status"]
     raw_id_fields = ["project", "started_by", "completed_by", "reopened_from"]
@@ -42,5 +44,13 @@ class AssessmentAdmin(admin.ModelAdmin):
                        "completed_by", "completed_at"]
 
 
-admin.site.register(Invitation)
-admin.site.register(Action)
+@admin.register(Invitation)
+class InvitationAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+    list_display = ["email", "municipality", "role", "created_at", "accepted_at"]
+    raw_id_fields = ["invited_by"]
+
+
+@admin.register(Action)
+class ActionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+    list_display = ["description", "assessment", "owner", "status"]
+    raw_id_fields = ["assessment", "created_by"]

@@ -1,5 +1,8 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django_tasks import task_backends
 
 from perspectives.selectors import content_snapshot_forget
 from perspectives.services import content_load
@@ -11,6 +14,18 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@receiver(setting_changed)
+def _reset_task_backends(*, setting, **kwargs):
+    """django-tasks caches its backends and their settings; `override_settings(TASKS=…)` in a test
+    must reach them (Django 6's own tasks framework resets them the same way)."""
+    if setting == "TASKS":
+        task_backends.__dict__.pop("settings", None)
+        try:
+            del task_backends["default"]
+        except AttributeError:  # not created yet in this thread
+            pass
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +51,8 @@ def pytest_collection_modifyitems(config, items):
 def _fresh_content_snapshot():
     """Each test's database starts from the loaded content; so must the cached snapshot, and
     rate limits and cached reports must not carry over from another test (or another run)."""
-    cache.clear()
+    for alias in caches:
+        caches[alias].clear()
     content_snapshot_forget()
     yield
     content_snapshot_forget()

@@ -1,3 +1,5 @@
+from unittest import mock
+
 from django.contrib.auth.models import User
 from django.core import mail
 from django.test import override_settings
@@ -122,3 +124,44 @@ class InvitationForExistingAccountTests(BaseTestCase):
         self.assertFalse(User.objects.filter(username="charlie2").exists())
         invitation.refresh_from_db()
         self.assertIsNone(invitation.accepted_at)
+
+
+class InvitationLimitTests(BaseTestCase):
+    def invite(self, email):
+        return self.client.post(reverse("invite_create"), {"email": email, "role": Role.EDITOR})
+
+    @override_settings(INVITATIONS_PER_USER=4, INVITATIONS_PER_ADDRESS=2)
+    def test_invitations_are_bounded_per_beheerder_and_per_address(self):
+        self.client.force_login(self.alice)
+        statuses = [self.invite("erik@utrecht.nl").status_code for _ in range(3)]
+        self.assertEqual(statuses, [302, 302, 429])  # the same inbox, twice a day at most
+        self.assertEqual(self.invite("fleur@utrecht.nl").status_code, 302)
+        self.assertEqual(self.invite("gert@utrecht.nl").status_code, 429)  # alice's 5th try
+        self.assertEqual(len(mail.outbox), 3)
+        self.assertEqual(Invitation.objects.count(), 3)
+
+    def test_an_invitation_that_could_not_be_sent_says_so_and_is_not_kept(self):
+        self.client.force_login(self.alice)
+        with mock.patch("waardevol.accounts.tasks.send_mail", side_effect=OSError("SMTP down")):
+            response = self.invite("erik@utrecht.nl")
+        self.assertContains(response, "kon niet worden verstuurd", status_code=503)
+        self.assertContains(response, 'value="erik@utrecht.nl"', status_code=503)
+        self.assertFalse(Invitation.objects.exists())
+
+    def test_the_invitation_page_is_not_stored_by_caches(self):
+        invitation = Invitation.objects.create(municipality=self.utrecht, email="erik@utrecht.nl",
+                                               role=Role.EDITOR, invited_by=self.alice)
+        response = self.client.get(reverse("invite_accept", args=[invitation.token]))
+        self.assertContains(response, "Utrecht")
+        self.assertEqual(response["Cache-Control"], "private, no-store")
+
+    def test_names_given_on_acceptance_are_cleaned(self):
+        invitation = Invitation.objects.create(municipality=self.utrecht, email="erik@utrecht.nl",
+                                               role=Role.EDITOR, invited_by=self.alice)
+        url = reverse("invite_accept", args=[invitation.token])
+        blank = self.client.post(url, {
+            "username": "erik", "first_name": "\u202eErik", "last_name": "\u3164",
+            "password1": "a-long-erik-password", "password2": "a-long-erik-password"})
+        self.assertRedirects(blank, reverse("assessments:overview"))
+        user = User.objects.get(username="erik")
+        self.assertEqual((user.first_name, user.last_name), ("Erik", ""))

@@ -22,7 +22,8 @@ from perspectives.selectors import content_changed
 
 from .base import BaseTestCase, completed_assessment
 
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
+          for alias in ("default", "limits")}
 
 
 def pdf_text(pdf: bytes) -> str:

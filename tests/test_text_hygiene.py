@@ -22,9 +22,10 @@ class CleanTextTests(SimpleTestCase):
         self.assertEqual(clean_text("een\nregel", multiline=False), "eenregel")
 
     def test_only_invisible_characters_is_empty(self):
-        for text in ["\u200b\u200b", "\u00a0 \u3000", "\ufeff", "\u2060", ""]:
+        for text in ["\u200b\u200b", "\u00a0 \u3000", "\ufeff", "\u2060", "", "\u3164",
+                     "\u2800\u2800", "\u115f", "\uffa0", "\u034f", "\u0301\u0301"]:
             self.assertFalse(is_visible(text), repr(text))
-        for text in ["a", "👍", "€", "ج"]:
+        for text in ["a", "👍", "€", "ج", "e\u0301", "नमस्ते", "ㅎ"]:
             self.assertTrue(is_visible(text), text)
 
 
@@ -76,6 +77,27 @@ class FormsCleanTextTests(BaseTestCase):
         self.assertEqual(self.client.post(url, data).status_code, 302)
         perspective.refresh_from_db()
         self.assertEqual(perspective.explanation_nl, "Eerste alinea.\n\nTweede alinea.")
+
+
+class AdminCleanTextTests(BaseTestCase):
+    def test_names_typed_in_the_admin_are_cleaned_too(self):
+        from django.contrib.auth.models import User
+
+        from .htmlforms import form_data
+
+        self.client.force_login(User.objects.create_superuser("root", "r@example.org", "x" * 12))
+        url = reverse("admin:assessments_municipality_change", args=[self.utrecht.pk])
+        data = form_data(self.client.get(url).content.decode(), form_id="municipality_form")
+        data["name"] = f"{RTL_OVERRIDE}Utrecht"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.utrecht.refresh_from_db()
+        self.assertEqual(self.utrecht.name, "Utrecht")
+        url = reverse("admin:auth_user_change", args=[self.alice.pk])
+        data = form_data(self.client.get(url).content.decode(), form_id="user_form")
+        data["first_name"] = f"Al{RTL_OVERRIDE}ice"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.alice.refresh_from_db()
+        self.assertEqual(self.alice.first_name, "Alice")
 
 
 @override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=100_000)

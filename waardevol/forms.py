@@ -65,9 +65,11 @@ class SharedObjectForm(forms.ModelForm):
                            for name in self.shared_fields})
 
     def base_values(self) -> dict[str, str]:
+        """What the page showed: a flat object of fingerprints. Anything else (a crafted or
+        damaged value) counts as a page that showed nothing, so a save can only ask, not undo."""
         try:
             base = json.loads(self.cleaned_data.get("base") or "{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # deep nesting exhausts the JSON parser's stack
             return {}
         return {k: v for k, v in base.items() if isinstance(v, str)} if isinstance(base, dict) else {}
 

@@ -1,8 +1,8 @@
-"""Counting uses per key in fixed windows, in the shared cache (a cheap, bounded-cost limit)."""
+"""Counting uses per key in fixed windows, in the cache `limits` (a cheap, bounded-cost limit)."""
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 
 
 def allow(key: str, *, limit: int, window: int) -> bool:
@@ -11,6 +11,7 @@ def allow(key: str, *, limit: int, window: int) -> bool:
     The file cache's incr is not atomic: two processes can race and let a use or two too many
     through. The cost stays bounded all the same; a shared cache with atomic incr makes it exact.
     """
+    cache = caches["limits"]
     bucket = f"ratelimit:{key}:{int(time.time() // window)}"
     cache.add(bucket, 0, timeout=window)
     try:

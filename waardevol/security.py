@@ -2,17 +2,19 @@
 per username (django-axes)."""
 
 import ipaddress
+import re
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core import checks
 from django.db.models import Sum
 from django.utils import timezone
 
 
 def client_ip(request) -> str | None:
-    """The address of the client, not of our reverse proxy.
+    """The address of the client, not of our reverse proxy (an IPv6 client by its /64).
 
     Only the header named in TRUSTED_PROXY_HEADER is read, and only when the request comes from
     one of TRUSTED_PROXIES (when that is set): anyone can send an X-Forwarded-For, so without a
@@ -22,15 +24,26 @@ def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
     header = settings.TRUSTED_PROXY_HEADER
     if not header or not _is_trusted_proxy(remote):
-        return remote
+        return _subscriber(remote)
     chain = [part.strip() for part in request.META.get(header, "").split(",") if part.strip()]
     if len(chain) < settings.TRUSTED_PROXY_COUNT:
-        return remote
-    candidate = chain[-settings.TRUSTED_PROXY_COUNT]
+        return _subscriber(remote)
+    return _subscriber(chain[-settings.TRUSTED_PROXY_COUNT]) or _subscriber(remote)
+
+
+def _subscriber(address: str | None) -> str | None:
+    """An address as throttling counts it: an IPv4 address as it is, an IPv6 address as its /64
+    network (written as the network's first address), because one subscriber gets a whole /64
+    and could otherwise try from 2**64 addresses."""
     try:
-        return str(ipaddress.ip_address(candidate))
+        parsed = ipaddress.ip_address((address or "").strip())
     except ValueError:
-        return remote
+        return None
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False).network_address)
+    return str(parsed)
 
 
 def _is_trusted_proxy(remote: str | None) -> bool:
@@ -68,3 +81,29 @@ class TieredLockoutHandler(AxesDatabaseHandler):
                 or failures(ip_address=address) >= settings.AXES_IP_FAILURE_LIMIT:
             return max(pair, settings.AXES_FAILURE_LIMIT)
         return pair
+
+
+@checks.register(checks.Tags.security)
+def check_trusted_proxy(app_configs, **kwargs) -> list[checks.CheckMessage]:
+    """A misspelt header silently counts everyone behind the proxy as one address (and then one
+    person's typos lock out the whole office); a header without proxies lets anyone choose."""
+    messages = []
+    header = settings.TRUSTED_PROXY_HEADER
+    if header and not re.fullmatch(r"HTTP_[A-Z0-9_]+|REMOTE_ADDR", header):
+        messages.append(checks.Error(
+            f"TRUSTED_PROXY_HEADER={header!r} is not a request.META name.",
+            hint="Write it as Django names it, e.g. HTTP_X_FORWARDED_FOR or HTTP_X_REAL_IP.",
+            id="waardevol.E001"))
+    for network in settings.TRUSTED_PROXIES:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            messages.append(checks.Error(f"TRUSTED_PROXIES has {network!r}, not an address or "
+                                         "network.", id="waardevol.E002"))
+    if header and not settings.TRUSTED_PROXIES:
+        messages.append(checks.Warning(
+            "TRUSTED_PROXY_HEADER is set without TRUSTED_PROXIES: a client that reaches the app "
+            "directly can choose the address it is throttled by.",
+            hint="Set TRUSTED_PROXIES to your proxies' addresses or networks.",
+            id="waardevol.W001"))
+    return messages

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_tasks",
+    "django_tasks_db",
     "perspectives",
     "assessments",
     "waardevol.accounts",
@@ -161,8 +162,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
 
-# Background work (django-tasks): the immediate backend runs a task at once, in the request;
-# point TASKS_BACKEND at a worker backend in production (see the README).
+# Background work (django-tasks). The immediate backend runs a task at once, in the request (zero
+# set-up); production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs
+# `manage.py db_worker` (`make worker`) beside the app, so e-mail leaves the request path.
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("TASKS_BACKEND",
@@ -175,6 +177,8 @@ REPORT_RENDERS_PER_USER = envint("REPORT_RENDERS_PER_USER", 20)  # per window
 REPORT_RENDER_WINDOW_SECONDS = envint("REPORT_RENDER_WINDOW_SECONDS", 600)
 PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 3)  # per e-mail per hour
 PASSWORD_RESETS_PER_IP = envint("PASSWORD_RESETS_PER_IP", 10)  # per client address per hour
+INVITATIONS_PER_USER = envint("INVITATIONS_PER_USER", 20)  # per beheerder per hour
+INVITATIONS_PER_ADDRESS = envint("INVITATIONS_PER_ADDRESS", 3)  # per e-mail address per day
 # Larger request bodies get a clear error page; no form of ours comes near this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
@@ -229,11 +233,19 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "waardevol@localhost")
 
+CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache" / "django"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache" / "django")),
-    }
+        "LOCATION": CACHE_DIR,
+    },
+    # Rate-limit counters apart from the PDFs: a full cache culls entries at random, and a
+    # culled counter starts again from zero.
+    "limits": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.path.join(CACHE_DIR, "limits"),
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
 }
 
 # Security headers. Production-safe unless DEBUG is on; each can be overridden.

@@ -25,10 +25,17 @@ def clean_text(value: str, *, multiline: bool) -> str:
     return "".join(kept).strip()
 
 
+# Letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern, Khmer
+# inherent vowels, the Mongolian vowel separator): Unicode classes them as visible.
+BLANK_CHARACTERS = set("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+# Control and format characters, separators, and marks that only modify a character before them.
+INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me"}
+
+
 def is_visible(value: str) -> bool:
-    """Whether the text shows anything: not only spaces and invisible format characters."""
-    return any(not char.isspace() and unicodedata.category(char) not in ("Cf", "Cc", "Zs")
-               for char in value)
+    """Whether the text shows anything: not only spaces, fillers and invisible characters."""
+    return any(not char.isspace() and char not in BLANK_CHARACTERS
+               and unicodedata.category(char) not in INVISIBLE_CATEGORIES for char in value)
 
 
 class CleanCharField(forms.CharField):
@@ -55,3 +62,12 @@ def clean_text_formfield(db_field: models.Field, **kwargs) -> forms.Field | None
     if is_free_text(db_field):
         kwargs.setdefault("form_class", CleanCharField)
     return db_field.formfield(**kwargs)
+
+
+class CleanTextAdminMixin:
+    """For a ModelAdmin or inline: its free-text fields are cleaned like everyone's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if is_free_text(db_field):
+            kwargs.setdefault("form_class", CleanCharField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)

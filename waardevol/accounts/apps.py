@@ -12,3 +12,6 @@ class AccountsConfig(AppConfig):
     name = "waardevol.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from waardevol import security  # noqa: F401 (registers the trusted-proxy checks)

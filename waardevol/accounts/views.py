@@ -1,6 +1,7 @@
 """Accounts: login, password reset, invitations and members, in our own look."""
 
 import hashlib
+import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
 
 from assessments.models import Invitation, Membership
 from waardevol import ratelimit
@@ -40,14 +42,20 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not ratelimit.allow(f"password-reset-ip:{client_ip(request)}",
                                limit=settings.PASSWORD_RESETS_PER_IP, window=3600):
             return render(request, "errors/429.html", status=429)
-        email = form.cleaned_data["email"].strip().lower()
-        digest = hashlib.sha256(email.encode()).hexdigest()[:32]
-        if ratelimit.allow(f"password-reset-email:{digest}",
+        email = form.cleaned_data["email"].strip()
+        if ratelimit.allow(f"password-reset-email:{reset_address_key(email)}",
                            limit=settings.PASSWORD_RESETS_PER_ADDRESS, window=3600):
             tasks.send_password_reset.enqueue(
                 email=email, domain=request.get_host(), use_https=request.is_secure(),
                 language=get_language() or settings.LANGUAGE_CODE)
         return HttpResponseRedirect(self.get_success_url())
+
+
+def reset_address_key(email: str) -> str:
+    """One key for every spelling Django matches to the same account (case-insensitive, and
+    compatibility forms, as PasswordResetForm.get_users compares them)."""
+    folded = unicodedata.normalize("NFKC", email.strip()).casefold()
+    return hashlib.sha256(folded.encode()).hexdigest()[:32]
 
 
 password_reset_view = PasswordResetView.as_view()
@@ -61,15 +69,33 @@ def invite_create(request: HttpRequest) -> HttpResponse:
         return render(request, "errors/403.html", status=403)
     form = InviteForm(request.POST or None, municipality=membership.municipality)
     if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        # Each invitation is an e-mail in someone's inbox: bounded per beheerder and per address.
+        if not (ratelimit.allow(f"invite-user:{request.user.pk}",
+                                limit=settings.INVITATIONS_PER_USER, window=3600)
+                and ratelimit.allow(f"invite-email:{reset_address_key(email)}",
+                                    limit=settings.INVITATIONS_PER_ADDRESS, window=24 * 3600)):
+            return render(request, "errors/429.html", status=429)
         invitation = services.invitation_create(membership=membership, **form.cleaned_data)
-        tasks.send_invitation.enqueue(
+        sending = tasks.send_invitation.enqueue(
             email=invitation.email,
             link=request.build_absolute_uri(reverse("invite_accept", args=[invitation.token])),
             municipality=membership.municipality.name,
             inviter=request.user.get_full_name() or request.user.get_username(),
             language=get_language() or settings.LANGUAGE_CODE)
-        messages.success(request, _("De uitnodiging is verstuurd naar %(email)s.")
-                         % {"email": invitation.email})
+        if sending.status == TaskResultStatus.FAILED:
+            # The immediate backend ran it and the mail server refused: say so, and keep nothing
+            # the colleague cannot use.
+            invitation.delete()
+            messages.error(request, _("De uitnodiging aan %(email)s kon niet worden verstuurd. "
+                                      "Probeer het later opnieuw.") % {"email": email})
+            return render(request, "registration/invite_form.html", {"form": form}, status=503)
+        if sending.status == TaskResultStatus.SUCCESSFUL:
+            messages.success(request, _("De uitnodiging is verstuurd naar %(email)s.")
+                             % {"email": invitation.email})
+        else:
+            messages.success(request, _("De uitnodiging aan %(email)s wordt zo verstuurd.")
+                             % {"email": invitation.email})
         return redirect("assessments:overview")
     return render(request, "registration/invite_form.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -83,8 +109,10 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
     if get_user_model().objects.filter(email__iexact=invitation.email).exists():
         # One person, one account: a second account for the same address would split their
         # work and let them be a member twice.
-        return render(request, "registration/invite_existing.html",
-                      {"invitation": invitation}, status=409)
+        response = render(request, "registration/invite_existing.html",
+                          {"invitation": invitation}, status=409)
+        response["Cache-Control"] = "private, no-store"
+        return response
     form = InviteAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,8 +127,11 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welkom bij Waardevol."))
         return redirect("assessments:overview")
-    return render(request, "registration/invite_accept.html",
-                  {"form": form, "invitation": invitation})
+    response = render(request, "registration/invite_accept.html",
+                      {"form": form, "invitation": invitation})
+    # Not logged in yet, but the page names the municipality and the invitee's address.
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
