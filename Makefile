@@ -8,7 +8,13 @@ PORT ?= 8000
 # Tests run with DEBUG off (as production) and a throwaway key.
 TEST_ENV = SECRET_KEY=insecure-test-only-key DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: install run worker test bench lint messages clean
+.PHONY: install system-packages system-packages-test run worker test bench lint messages clean
+
+# Debian packages (WeasyPrint's libraries, fonts; for tests also qpdf, Chromium, Java, wrk).
+system-packages:
+	@.ci/system-packages run
+system-packages-test:
+	@.ci/system-packages test
 
 $(BIN)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,7 +35,7 @@ messages: $(BIN)/.installed
 
 install: $(BIN)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
 
-run: install
+run: system-packages install
 	DEBUG=1 $(MANAGE) migrate --noinput -v 0
 	DEBUG=1 $(MANAGE) load_content
 	DEBUG=1 $(MANAGE) seed_demo
@@ -40,10 +46,10 @@ run: install
 worker: install
 	$(MANAGE) db_worker
 
-test: install
+test: system-packages-test install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: system-packages-test install
 	$(TEST_ENV) $(BIN)/python -m tests.benchmarks
 
 lint: install

@@ -1,5 +1,6 @@
 """Forms validate and convert; the services write."""
 
+from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
@@ -76,6 +77,22 @@ class ResolveChoice:
     THEIRS = "theirs"
 
 
+@dataclass
+class QuestionBlock:
+    """One applicable question of a step as the page lays it out: the 0–4 scale, then the other
+    answers ("weet ik niet", "niet van toepassing") apart from it, the reason, the note."""
+
+    question: QuestionView
+    answer: forms.BoundField
+    scale_choices: list  # the answer's radio options for the levels 0–4
+    other_choices: list  # "weet ik niet" and, where allowed, "niet van toepassing"
+    reason: forms.BoundField
+    reason_needed: bool  # n.v.t. is chosen, or the reason holds text or an error
+    note: forms.BoundField
+    hidden: list[forms.BoundField]
+    resolve: forms.BoundField | None
+
+
 class PerspectiveStepForm(forms.Form):
     """One wizard step: per applicable question an answer, a reason for n.v.t. and a note.
 
@@ -114,11 +131,14 @@ class PerspectiveStepForm(forms.Form):
             widget=forms.RadioSelect, required=False,
         )
         self.fields[f"{prefix}-reason"] = CleanCharField(
-            label=_("Reden waarom de vraag niet van toepassing is"), max_length=REASON_MAX,
+            label=_("Waarom is vraag %(code)s niet van toepassing?") % {"code": question.code},
+            max_length=REASON_MAX,
             required=False, help_text=_("Verplicht bij ‘niet van toepassing’."),
         )
         self.fields[f"{prefix}-note"] = CleanCharField(
-            label=_("Toelichting of bewijs (optioneel)"), max_length=2000, required=False,
+            label=_("Toelichting of bewijs bij vraag %(code)s (optioneel)") % {
+                "code": question.code},
+            max_length=2000, required=False,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
         self.fields[f"{prefix}-version"] = forms.IntegerField(
@@ -140,6 +160,39 @@ class PerspectiveStepForm(forms.Form):
                          (ResolveChoice.THEIRS, _("Het antwoord van mijn collega"))],
                 widget=forms.RadioSelect, required=True,
             )
+
+    def blocks(self) -> list[QuestionBlock | QuestionView]:
+        """Every question of the step in order: a block to answer, or (not applicable) the
+        question itself, which the page shows with the reason it does not apply."""
+        blocks = []
+        for question in self.perspective.questions:
+            if not question.applicable:
+                blocks.append(question)
+                continue
+            prefix = f"q{question.id}"
+            answer = self[f"{prefix}-answer"]
+            options = list(answer)
+            reason = self[f"{prefix}-reason"]
+            blocks.append(QuestionBlock(
+                question=question, answer=answer,
+                scale_choices=[o for o in options if o.data["value"].isdigit()],
+                other_choices=[o for o in options if not o.data["value"].isdigit()],
+                reason=reason,
+                reason_needed=(answer.value() == AnswerKind.NOT_APPLICABLE
+                               or bool(reason.value()) or bool(reason.errors)),
+                note=self[f"{prefix}-note"],
+                hidden=[self[f"{prefix}-version"], self[f"{prefix}-original"]],
+                resolve=self[f"{prefix}-resolve"] if f"{prefix}-resolve" in self.fields else None,
+            ))
+        return blocks
+
+    def error_label(self, name: str) -> str:
+        """The error summary names the question an error is about, not the field."""
+        question_id = name[1:].split("-", 1)[0]
+        for question in self.questions:
+            if str(question.id) == question_id:
+                return _("Vraag %(code)s") % {"code": question.code}
+        return ""
 
     def clean(self):
         cleaned = super().clean()

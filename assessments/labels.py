@@ -1,6 +1,10 @@
-"""Words for stored codes, in the active language: bands, phases, why a question does not apply,
-and a text from a content snapshot in the assessment's language."""
+"""Words for stored codes, in the active language: bands, phases, dates, people, why a question
+does not apply, and a text from a content snapshot in the assessment's language."""
 
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from perspectives.models import CHARACTERISTIC_REASONS, Band, Phase, characteristic_label
@@ -15,6 +19,19 @@ def translated(texts: dict[str, str] | None, language: str) -> str:
 
 def band_label(band: str | None) -> str:
     return str(Band(band).label) if band else _("Niet beoordeeld")
+
+
+def date_label(moment: date | datetime | None) -> str:
+    """A date the way people write it: "1 maart 2027" (Dutch), "1 March 2027" (English)."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        moment = timezone.localtime(moment).date()
+    return date_format(moment, "j F Y")
+
+
+def person_label(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
 
 
 def phase_label(phase: str) -> str:

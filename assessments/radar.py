@@ -13,7 +13,7 @@ from .readmodel import AssessmentResult
 SIZE = 520
 CENTER = SIZE / 2
 RADIUS = 170
-LABEL_RADIUS = RADIUS + 22
+LABEL_RADIUS = RADIUS + 24
 RINGS = (25, 50, 75, 100)
 
 
@@ -74,10 +74,10 @@ def radar_chart(result: AssessmentResult) -> RadarChart:
         anchor = "middle" if abs(label_x - CENTER) < 10 else ("start" if label_x > CENTER else "end")
         axes.append(RadarAxis(
             perspective.number, perspective.title, score, _coordinate(x), _coordinate(y),
-            _coordinate(label_x), _coordinate(label_y + 5), anchor, _coordinate(point_x),
+            _coordinate(label_x), _coordinate(label_y + 9), anchor, _coordinate(point_x),
             _coordinate(point_y),
         ))
     polygon = " ".join(f"{a.point_x},{a.point_y}" for a in axes)
-    rings = [RadarRing(value, _polygon(count, value / 100), _coordinate(CENTER + 4),
-                       _coordinate(CENTER - RADIUS * value / 100 - 3)) for value in RINGS]
+    rings = [RadarRing(value, _polygon(count, value / 100), _coordinate(CENTER + 5),
+                       _coordinate(CENTER - RADIUS * value / 100 - 4)) for value in RINGS]
     return RadarChart(SIZE, _coordinate(CENTER), axes, rings, polygon)

@@ -26,7 +26,7 @@ from .radar import RadarChart, radar_chart
 from .readmodel import AssessmentResult, assessment_result
 
 TEMPLATE = "assessments/report/report.html"
-RADAR_TEMPLATE = "assessments/report/radar.svg"
+RADAR_TEMPLATE = "assessments/includes/radar.svg"
 
 
 @dataclass
@@ -136,7 +136,7 @@ class ReportPresenter:
 
     @property
     def radar_data_url(self) -> str:
-        svg = render_to_string(RADAR_TEMPLATE, {"radar": self.radar})
+        svg = render_to_string(RADAR_TEMPLATE, {"radar": self.radar, "alt": self.radar_alt})
         return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
     @property
@@ -235,7 +235,7 @@ def _template_digest() -> str:
     the code that words it) make new cache keys, so a deployment never serves stale PDFs."""
     digest = hashlib.sha256()
     for name in ("templates/assessments/report/report.html",
-                 "templates/assessments/report/radar.svg", "static/css/print.css",
+                 "templates/assessments/includes/radar.svg", "static/css/print.css",
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
                  "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
                  "perspectives/models.py"):

@@ -5,7 +5,7 @@ What one assessment shows, question by question, is its read model (readmodel.py
 
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 
 from perspectives.selectors import content_snapshot
@@ -42,24 +42,37 @@ def evaluate_live(content: dict[str, Any], characteristics: list[str], phase: st
 
 
 def projects_overview(*, municipality: Municipality, sort: str = "name") -> QuerySet[Project]:
-    """All projects of a municipality with their latest assessment, in one query (a superseded
-    concept is never the one that counts)."""
-    latest = (Assessment.objects.filter(project=OuterRef("pk"))
-              .exclude(status=Status.SUPERSEDED).order_by("-started_at", "-pk"))
-    open_actions = (
-        Action.objects.filter(assessment=OuterRef("latest_assessment_id"))
-        .exclude(status=ActionStatus.DONE)
-        .order_by()
-        .values("assessment")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
+    """All projects of a municipality, each with its latest completed assessment (what an
+    alderman reads) and its concept in progress, if any, in one query. A superseded concept never
+    counts. Open actions are those of the completed assessment, or of the concept if the project
+    has no completed one yet."""
+    completed = (Assessment.objects.filter(project=OuterRef("pk"), status=Status.COMPLETED)
+                 .order_by("-completed_at", "-pk"))
+    concept = Assessment.objects.filter(project=OuterRef("pk"), status=Status.CONCEPT)
+
+    def open_actions(assessment_field: str):
+        return Subquery(
+            Action.objects.filter(assessment=OuterRef(assessment_field))
+            .exclude(status=ActionStatus.DONE).order_by().values("assessment")
+            .annotate(n=Count("pk")).values("n")[:1]
+        )
+
     projects = Project.objects.filter(municipality=municipality).annotate(
-        latest_assessment_id=Subquery(latest.values("pk")[:1]),
-        latest_status=Subquery(latest.values("status")[:1]),
-        latest_score=Subquery(latest.values("overall_score")[:1]),
-        latest_started_at=Subquery(latest.values("started_at")[:1]),
-    ).annotate(open_action_count=Coalesce(Subquery(open_actions[:1]), 0))
+        completed_id=Subquery(completed.values("pk")[:1]),
+        completed_score=Subquery(completed.values("overall_score")[:1]),
+        completed_at=Subquery(completed.values("completed_at")[:1]),
+        concept_id=Subquery(concept.values("pk")[:1]),
+        concept_started_at=Subquery(concept.values("started_at")[:1]),
+    ).annotate(
+        open_action_count=Case(
+            When(completed_id__isnull=False, then=Coalesce(open_actions("completed_id"), 0)),
+            default=Coalesce(open_actions("concept_id"), 0),
+        ),
+        # "Status" sorts completed projects first, then those with only a concept.
+        status_rank=Case(When(completed_id__isnull=False, then=2),
+                         When(concept_id__isnull=False, then=1), default=0),
+        last_activity=Coalesce("completed_at", "concept_started_at"),
+    )
     column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
     # Projects without a score or actions sort last either way, on SQLite and PostgreSQL alike.
     key = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
@@ -67,7 +80,6 @@ def projects_overview(*, municipality: Municipality, sort: str = "name") -> Quer
 
 
 SORT_COLUMNS = {
-    "name": "name", "phase": "phase", "status": "latest_status", "score": "latest_score",
-    "actions": "open_action_count", "date": "latest_started_at",
+    "name": "name", "phase": "phase", "status": "status_rank", "score": "completed_score",
+    "actions": "open_action_count", "date": "last_activity",
 }
-

@@ -207,6 +207,22 @@ def assessment_reopen_or_resume(*, assessment: Assessment,
     return copy, True
 
 
+class AssessmentNotEmpty(Exception):
+    """Only a concept without answers or actions can be deleted: anything else is someone's work."""
+
+
+def assessment_delete_empty(*, assessment: Assessment) -> None:
+    """Delete a concept nobody has answered anything in (a start by mistake)."""
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
+        if locked is None:
+            return  # deleted a moment ago (a double click)
+        if (locked.status != Status.CONCEPT or locked.answers.exists()
+                or locked.actions.exists()):
+            raise AssessmentNotEmpty
+        locked.delete()
+
+
 class ActionLimitReached(Exception):
     """An assessment has ACTIONS_PER_ASSESSMENT improvement actions already."""
 

@@ -15,6 +15,7 @@ urlpatterns = [
          name="answer_autosave"),
     path("beoordelingen/<int:pk>/afronden/", views.assessment_complete, name="complete"),
     path("beoordelingen/<int:pk>/heropenen/", views.assessment_reopen, name="reopen"),
+    path("beoordelingen/<int:pk>/verwijderen/", views.assessment_delete, name="delete"),
     path("beoordelingen/<int:pk>/resultaten/", views.assessment_results, name="results"),
     path("beoordelingen/<int:pk>/acties/nieuw/", views.action_create, name="action_create"),
     path("beoordelingen/<int:pk>/rapport.pdf", views.report_download, name="report_pdf"),

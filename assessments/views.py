@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,16 +10,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from perspectives.models import Question, characteristic_label
+from perspectives.models import Perspective, Question
 from waardevol.accounts.access import (
     action_for_user,
     assessment_for_user,
     membership_for_user,
     project_for_user,
 )
+from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
-from . import readmodel, report, selectors, services
+from . import readmodel, report, services
 from .forms import (
     ActionForm,
     CharacteristicsForm,
@@ -29,7 +29,8 @@ from .forms import (
     ResolveChoice,
 )
 from .models import ACTIONS_PER_ASSESSMENT, Assessment
-from .radar import radar_chart
+from .overview import OverviewPresenter, ProjectPresenter
+from .results import ResultsPresenter
 from .wizard import Wizard
 
 
@@ -39,22 +40,16 @@ def overview(request: HttpRequest) -> HttpResponse:
         # VNG editors have no municipality; where a login lands them, their work is the admin.
         return redirect("admin:index")
     membership = membership_for_user(request.user)
-    sort = request.GET.get("sort", "name")
-    projects = selectors.projects_overview(municipality=membership.municipality, sort=sort)
     return render(request, "assessments/overview.html", {
-        "membership": membership, "projects": projects, "sort": sort,
-        "sort_columns": [
-            ("name", _("Project")), ("phase", _("Fase")), ("status", _("Status")),
-            ("score", _("Totaalscore")), ("actions", _("Open acties")),
-            ("date", _("Laatste beoordeling")),
-        ],
+        "membership": membership,
+        "overview": OverviewPresenter(membership, request.GET.get("sort", "name")),
     })
 
 
 @login_required
 def project_create(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
-    form = ProjectForm(request.POST or None)
+    form = ProjectForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         project = services.project_create(municipality=membership.municipality,
                                           owner=request.user, **form.submitted())
@@ -67,20 +62,16 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk)
-    assessments = project.assessments.select_related("started_by", "completed_by").annotate(
-        answer_count=Count("answers")
-    )
     return render(request, "assessments/project_detail.html", {
-        "project": project, "assessments": assessments,
-        "can_edit": request.user.membership.can_edit,
-        "characteristic_labels": [characteristic_label(c) for c in project.characteristics],
+        "project": project,
+        "page": ProjectPresenter(project, membership_for_user(request.user)),
     })
 
 
 @login_required
 def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
-    form = ProjectForm(request.POST or None, instance=project)
+    form = ProjectForm(submitted_data(request), instance=project)
     context = {"form": form, "project": project}
     if request.method == "POST" and form.is_valid():
         def saved():
@@ -102,6 +93,20 @@ def assessment_start(request: HttpRequest, pk: int) -> HttpResponse:
                                  "verder waar die was gebleven."))
         return redirect("assessments:step", pk=assessment.pk, step=assessment.current_step)
     return redirect("assessments:step", pk=assessment.pk, step=0)
+
+
+@login_required
+@require_POST
+def assessment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Delete an empty concept (started by mistake); anything with answers stays."""
+    assessment = assessment_for_user(request.user, pk, write=True)
+    try:
+        services.assessment_delete_empty(assessment=assessment)
+    except services.AssessmentNotEmpty:
+        messages.error(request, _("Deze beoordeling is niet leeg en kan niet worden verwijderd."))
+        return redirect("assessments:project_detail", pk=assessment.project_id)
+    messages.success(request, _("Het lege concept is verwijderd."))
+    return redirect("assessments:project_detail", pk=assessment.project_id)
 
 
 @login_required
@@ -238,7 +243,7 @@ def _put_answer(data, question_id: int, answer) -> None:
 
 def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) -> HttpResponse:
     project = assessment.project
-    form = CharacteristicsForm(request.POST or None, instance=project)
+    form = CharacteristicsForm(submitted_data(request), instance=project)
     if request.method != "POST":
         return render(request, "assessments/intro.html", {**wizard.context(0), "form": form})
     target = wizard.target_step(0, request.POST.get("navigate", "next"))
@@ -286,6 +291,15 @@ def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResp
         "version": answer.version if answer else 0,
         "original": services.answer_fingerprint(services.AnswerValues.of(answer)),
     }
+    if outcome.status != "conflict":
+        # The step list's counts, with this answer as now stored (no second read of the rest).
+        question_view.answer = answer
+        wizard = Wizard(assessment, result)
+        payload["steps"] = [
+            {"number": link.number, "state": link.state, "label": str(link.state_label)}
+            for link in (wizard.perspective_link(perspective, perspective.step),
+                         wizard.review_link(perspective.step))
+        ]
     if outcome.status == "conflict":
         payload["message"] = _("Een collega heeft dit antwoord intussen gewijzigd. Kies "
                                "‘Opslaan’ om beide antwoorden te zien en te kiezen.")
@@ -331,21 +345,25 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
-    result = readmodel.assessment_result(assessment)
-    can_edit = request.user.membership.can_edit
     return render(request, "assessments/results.html", {
-        "assessment": assessment, "project": assessment.project, "result": result,
-        "radar": radar_chart(result), "can_edit": can_edit,
-        "action_form": ActionForm() if can_edit else None,
+        "assessment": assessment, "project": assessment.project,
+        "results": ResultsPresenter.for_assessment(assessment, language=get_language()),
+        "can_edit": request.user.membership.can_edit,
     })
 
 
 @login_required
-@require_POST
 def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """A page of its own, so that an error shows where the user is (not at the foot of the
+    results); "Actie toevoegen" beside a perspective's advice pre-selects that perspective."""
     assessment = assessment_for_user(request.user, pk, write=True)
-    form = ActionForm(request.POST)
-    if form.is_valid():
+    perspective = Perspective.objects.filter(
+        number=_number(request.GET.get("perspectief"))).first()
+    form = ActionForm(submitted_data(request), initial={"perspective": perspective})
+    context = {"form": form, "assessment": assessment, "action": None,
+               "back_url": reverse("assessments:results", kwargs={"pk": pk})
+               + (f"#perspectief-{perspective.number}" if perspective else "#acties")}
+    if request.method == "POST" and form.is_valid():
         try:
             services.action_create(assessment=assessment, user=request.user, **form.submitted())
         except services.ActionLimitReached:
@@ -356,23 +374,25 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("De verbeteractie is toegevoegd."))
             return redirect(reverse("assessments:results", kwargs={"pk": pk}) + "#acties")
-    result = readmodel.assessment_result(assessment)
-    return render(request, "assessments/results.html", {
-        "assessment": assessment, "project": assessment.project, "result": result,
-        "radar": radar_chart(result), "can_edit": True, "action_form": form,
-    }, status=400)
+    return render(request, "assessments/action_form.html", context,
+                  status=400 if form.errors else 200)
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 4 else None
 
 
 @login_required
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
     action = action_for_user(request.user, pk, write=True)
-    form = ActionForm(request.POST or None, instance=action)
-    context = {"form": form, "action": action}
+    form = ActionForm(submitted_data(request), instance=action)
+    back_url = reverse("assessments:results", kwargs={"pk": action.assessment_id}) + "#acties"
+    context = {"form": form, "action": action, "assessment": action.assessment,
+               "back_url": back_url}
     if request.method == "POST" and form.is_valid():
         def saved():
             messages.success(request, _("De verbeteractie is opgeslagen."))
-            return redirect(reverse("assessments:results", kwargs={"pk": action.assessment_id})
-                            + "#acties")
+            return redirect(back_url)
         return save_shared(request, form, "assessments/action_form.html", context, saved)
     return render(request, "assessments/action_form.html", context,
                   status=400 if form.errors else 200)

@@ -54,26 +54,31 @@ class Wizard:
     def steps(self, current: int) -> list[StepLink]:
         links = [StepLink(0, _("Introductie: het project"), _("Start"), "done", _("ingevuld"),
                           current == 0)]
-        for perspective in self.result.perspectives:
-            answered, total = perspective.answered_count, perspective.applicable_count
-            if answered == total:
-                state, label = "done", _("alle vragen beantwoord")
-            elif answered:
-                state, label = "partial", _("%(answered)s van %(total)s beantwoord") % {
-                    "answered": answered, "total": total}
-            else:
-                state, label = "todo", _("nog niet beantwoord")
-            links.append(StepLink(perspective.step, f"{perspective.number}. {perspective.title}",
-                                  perspective.process_title, state, label,
-                                  current == perspective.step))
+        links += [self.perspective_link(perspective, current)
+                  for perspective in self.result.perspectives]
+        links.append(self.review_link(current))
+        return links
+
+    def perspective_link(self, perspective: PerspectiveView, current: int) -> StepLink:
+        answered, total = perspective.answered_count, perspective.applicable_count
+        if answered == total:
+            state, label = "done", _("alle vragen beantwoord")
+        elif answered:
+            state, label = "partial", _("%(answered)s van %(total)s beantwoord") % {
+                "answered": answered, "total": total}
+        else:
+            state, label = "todo", _("nog niet beantwoord")
+        return StepLink(perspective.step, f"{perspective.number}. {perspective.title}",
+                        perspective.process_title, state, label, current == perspective.step)
+
+    def review_link(self, current: int) -> StepLink:
         missing = len(self.result.missing)
-        links.append(StepLink(
+        return StepLink(
             self.review_step, _("Controleren en afronden"), _("Afronden"),
             "done" if not missing else "todo",
             _("klaar om af te ronden") if not missing else _("%(n)s vragen open") % {"n": missing},
             current == self.review_step,
-        ))
-        return links
+        )
 
     def context(self, step: int) -> dict:
         return {

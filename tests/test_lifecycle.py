@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from assessments import selectors, services
 from assessments.models import Assessment, Municipality, Project, Role, Status
+from perspectives.models import Perspective
 from waardevol.accounts import services as accounts_services
 
 from .base import BaseTestCase, completed_assessment
@@ -62,8 +63,93 @@ class OneConceptTests(BaseTestCase):
         Assessment.objects.create(project=completed.project, started_by=self.alice,
                                   status=Status.SUPERSEDED)
         row = selectors.projects_overview(municipality=self.utrecht).get(pk=completed.project.pk)
-        self.assertEqual(row.latest_assessment_id, completed.pk)
-        self.assertEqual(row.latest_status, Status.COMPLETED)
+        self.assertEqual(row.completed_id, completed.pk)
+        self.assertIsNone(row.concept_id)
+
+
+class EmptyConceptTests(BaseTestCase):
+    """A concept started by mistake can go; anything someone worked on stays."""
+
+    def setUp(self):
+        self.project = self.make_project(self.utrecht, self.alice)
+        self.concept = Assessment.objects.create(project=self.project, started_by=self.alice)
+        self.url = reverse("assessments:delete", args=[self.concept.pk])
+        self.page = reverse("assessments:project_detail", args=[self.project.pk])
+
+    def test_an_editor_deletes_an_empty_concept_from_the_project_page(self):
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(self.page), f'action="{self.url}"')
+        response = self.client.post(self.url, follow=True)
+        self.assertRedirects(response, self.page)
+        self.assertContains(response, "Het lege concept is verwijderd")
+        self.assertFalse(Assessment.objects.filter(pk=self.concept.pk).exists())
+        self.assertContains(response, "Nieuwe beoordeling starten")
+
+    def test_a_concept_with_an_answer_or_an_action_is_kept(self):
+        self.answer_all(self.concept, self.alice)
+        self.client.force_login(self.alice)
+        self.assertNotContains(self.client.get(self.page), f'action="{self.url}"')
+        response = self.client.post(self.url, follow=True)
+        self.assertContains(response, "niet leeg en kan niet worden verwijderd")
+        self.assertTrue(Assessment.objects.filter(pk=self.concept.pk).exists())
+        other = self.make_project(self.utrecht, self.alice, name="Met actie")
+        concept = Assessment.objects.create(project=other, started_by=self.alice)
+        services.action_create(assessment=concept, user=self.alice,
+                               perspective=Perspective.objects.get(number=1),
+                               description="Al begonnen", owner="X")
+        with self.assertRaises(services.AssessmentNotEmpty):
+            services.assessment_delete_empty(assessment=concept)
+        self.assertNotContains(
+            self.client.get(reverse("assessments:project_detail", args=[other.pk])),
+            "Leeg concept verwijderen")
+
+    def test_a_completed_assessment_is_never_deleted(self):
+        completed = completed_assessment(self.utrecht, self.alice, "Afgerond project")
+        with self.assertRaises(services.AssessmentNotEmpty):
+            services.assessment_delete_empty(assessment=completed)
+        self.assertTrue(Assessment.objects.filter(pk=completed.pk).exists())
+
+    def test_a_reader_sees_no_button_and_cannot_delete(self):
+        self.client.force_login(self.bob)
+        self.assertNotContains(self.client.get(self.page), "Leeg concept verwijderen")
+        self.assertEqual(self.client.post(self.url).status_code, 403)
+        self.assertTrue(Assessment.objects.filter(pk=self.concept.pk).exists())
+
+    def test_a_double_click_deletes_once_and_does_not_fail(self):
+        self.client.force_login(self.alice)
+        self.client.post(self.url)
+        self.assertEqual(self.client.post(self.url).status_code, 404)
+
+
+class LatestCompletedResultTests(BaseTestCase):
+    """The alderman sees the latest completed result; a concept is marked beside it."""
+
+    def test_overview_and_project_page_show_the_result_with_the_concept_marked(self):
+        completed = completed_assessment(self.utrecht, self.alice, "Afgerond project")
+        concept, _ = services.assessment_start_or_resume(
+            project=completed.project, user=self.alice, language="nl")
+        self.client.force_login(self.bob)
+        overview = self.client.get(reverse("assessments:overview")).content.decode()
+        self.assertIn(f'href="{reverse("assessments:results", args=[completed.pk])}"', overview)
+        self.assertIn("concept in bewerking", overview)
+        self.assertIn(f"{completed.overall_score} –", overview)
+        page = self.client.get(reverse("assessments:project_detail", args=[completed.project.pk]))
+        self.assertContains(page, "Concept in bewerking.")
+        self.assertContains(page, "blijft het resultaat hierboven gelden")
+        self.assertContains(page, f'href="{reverse("assessments:results", args=[completed.pk])}"')
+
+    def test_new_assessment_button_resumes_the_open_concept(self):
+        project = self.make_project(self.utrecht, self.alice)
+        concept, _ = services.assessment_start_or_resume(
+            project=project, user=self.alice, language="nl")
+        services.assessment_set_step(assessment=concept, step=3)
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("assessments:project_detail", args=[project.pk]))
+        self.assertContains(page, "Verder met de beoordeling")
+        self.assertNotContains(page, "Nieuwe beoordeling starten")
+        response = self.client.post(reverse("assessments:assessment_start", args=[project.pk]))
+        self.assertRedirects(response, reverse("assessments:step", args=[concept.pk, 3]))
+        self.assertEqual(Assessment.objects.filter(project=project).count(), 1)
 
 
 @pytest.mark.flushes_db

@@ -28,14 +28,14 @@ class OverviewTests(BaseTestCase):
                                    description=f"Actie {status}", owner="Y", status=status)
         rows = {p.name: p for p in projects_overview(municipality=self.utrecht)}
         self.assertEqual(rows["Met beoordeling"].open_action_count, 2)
-        self.assertEqual(rows["Met beoordeling"].latest_score, 100)
-        self.assertEqual(rows["Met beoordeling"].latest_assessment_id, latest.pk)
+        self.assertEqual(rows["Met beoordeling"].completed_score, 100)
+        self.assertEqual(rows["Met beoordeling"].completed_id, latest.pk)
         self.assertEqual(rows["Zonder beoordeling"].open_action_count, 0)
-        self.assertIsNone(rows["Zonder beoordeling"].latest_score)
+        self.assertIsNone(rows["Zonder beoordeling"].completed_score)
         ordered = [p.name for p in projects_overview(municipality=self.utrecht, sort="-score")]
         self.assertEqual(ordered, ["Met beoordeling", "Zonder beoordeling"])
         self.assertEqual(unassessed.pk, rows["Zonder beoordeling"].pk)
         self.client.force_login(self.bob)
         response = self.client.get(reverse("assessments:overview") + "?sort=-score")
-        self.assertContains(response, "100 – Op orde")
+        self.assertContains(response, "100 – op orde")
         self.assertContains(response, 'aria-sort="descending"')

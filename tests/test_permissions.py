@@ -36,7 +36,11 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:reopen", [c], "post", (302, 302, 403, 404, 404)),
             ("assessments:results", [a], "get", (302, 200, 200, 404, 404)),
             ("assessments:results", [c], "get", (302, 200, 200, 404, 404)),
+            ("assessments:action_create", [c], "get", (302, 200, 403, 404, 404)),
             ("assessments:action_create", [c], "post", (302, 400, 403, 404, 404)),
+            # A completed assessment is refused with a message (302); see test_lifecycle.
+            ("assessments:delete", [c], "post", (302, 302, 403, 404, 404)),
+            ("assessments:delete", [a], "get", (302, 405, 405, 405, 405)),
             ("assessments:action_edit", [self.action.pk], "get", (302, 200, 403, 404, 404)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),

@@ -31,7 +31,7 @@ class ResultsPageTests(BaseTestCase):
         first_article = html.index('class="wv-perspective"')
         self.assertIn('id="perspectief-8"', html[first_article:first_article + 200])
         self.assertIn(advice.replace("’", "’"), html)
-        self.assertIn("Aandacht nodig", html)
+        self.assertIn("0 – aandacht nodig", html)
         self.assertIn("Debat in de raad &lt;b&gt;organiseren&lt;/b&gt;", html)
         self.assertIn('<table class="utrecht-table', html)
         self.assertIn("<title id=\"radar-title\">", html)

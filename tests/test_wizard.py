@@ -94,7 +94,7 @@ class WizardJourneyTests(BaseTestCase):
         results = self.client.get(reverse("assessments:results", args=[assessment.pk]))
         self.assertContains(results, "<svg")
         self.assertContains(results, "Radardiagram")
-        self.assertContains(results, f"Totaalscore: <strong>{assessment.overall_score}</strong>")
+        self.assertContains(results, f"Het project scoort {assessment.overall_score} van de 100 punten")
         self.assertContains(results, "Weet ik niet")
         self.assertContains(results, "Niet van toepassing: Geen sensoren in deze fase.")
 

@@ -13,6 +13,12 @@ from . import concurrency
 from .text import clean_text_formfield
 
 
+def submitted_data(request):
+    """The POST data, or None on GET: `request.POST or None` would treat a POST that carries no
+    fields as a GET and show an empty form where the user expects an error."""
+    return request.POST if request.method == "POST" else None
+
+
 class SharedObjectForm(forms.ModelForm):
     """A form for an object colleagues edit too: it remembers what its page showed (`base`) so
     that saving writes only what this user changed and asks about what a colleague changed too

@@ -9,6 +9,26 @@
     summary.focus();
   }
 
+  // The reason for "niet van toepassing" is asked only when that answer is chosen. Without this
+  // script the field is simply always there.
+  function showReason(container) {
+    var name = container.getAttribute("data-reason-for");
+    var chosen = document.querySelector("input[name='" + name + "']:checked");
+    container.hidden = !(chosen && chosen.value === "na");
+  }
+  Array.prototype.forEach.call(document.querySelectorAll(".wv-reason[data-reason-optional]"),
+    showReason);
+  document.addEventListener("change", function (event) {
+    var name = event.target.name || "";
+    if (!/^q\d+-answer$/.test(name)) {
+      return;
+    }
+    var container = document.querySelector(".wv-reason[data-reason-for='" + name + "']");
+    if (container) {
+      showReason(container);
+    }
+  });
+
   // Autosave of questionnaire answers: each question saves in the background after a change.
   var form = document.querySelector("form[data-autosave-url]");
   if (!form || !window.fetch || !window.FormData) {
@@ -26,6 +46,21 @@
     }
     status.textContent = text;
     status.setAttribute("data-state", state);
+  }
+
+  // The step list says how far each step is; a background save changes that.
+  function updateSteps(steps) {
+    steps.forEach(function (step) {
+      var item = document.querySelector(".wv-step[data-step='" + step.number + "']");
+      if (!item) {
+        return;
+      }
+      item.className = "wv-step wv-step--" + step.state;
+      var label = item.querySelector(".wv-step-state");
+      if (label) {
+        label.textContent = " (" + step.label + ")";
+      }
+    });
   }
 
   function save(question) {
@@ -70,6 +105,7 @@
         form.elements[prefix + "version"].value = body.version;
         form.elements[prefix + "original"].value = body.original;
         setStatus(question, form.getAttribute("data-text-saved"), "saved");
+        updateSteps(body.steps || []);
       } else if (body.status === "conflict") {
         setStatus(question, body.message, "conflict");
       } else if (body.errors) {

@@ -95,17 +95,24 @@ class PageAudit:
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
         other = "nl" if target.evaluate("document.documentElement.lang") == "en" else "en"
+        # The other language at phone width (390 px): no page may scroll sideways there.
         translated = self._translated_page(page, other)
         translated.goto(page.url)
         assert translated.evaluate("document.documentElement.lang") == other
         self._audit(translated, translated.context, page.url, f"{name}-{other}")
+        wide = horizontal_overflow(translated)
+        if wide:
+            self.violations.append(f"{name}-{other} ({page.url}) scrolls sideways at 390 px: {wide}")
+        translated.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-{other}-390.png"),
+                              full_page=True)
         translated.context.close()
 
     def _translated_page(self, page, language):
         """A page in a new context with the journey's cookies (same session), other language."""
         from urllib.parse import urlsplit
 
-        context = page.context.browser.new_context(storage_state=page.context.storage_state())
+        context = page.context.browser.new_context(storage_state=page.context.storage_state(),
+                                                   viewport=PHONE)
         host = urlsplit(page.url).hostname
         context.add_cookies([{"name": "django_language", "value": language, "domain": host,
                               "path": "/"}])
@@ -123,6 +130,21 @@ class PageAudit:
         assert not self.violations, "\n\n".join(self.violations)
         errors = validate_html(self.sources)
         assert not errors, "\n".join(errors)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def horizontal_overflow(page) -> str:
+    """'' when the page fits its viewport; otherwise the widths and the widest offenders."""
+    return page.evaluate("""() => {
+        const root = document.documentElement;
+        if (root.scrollWidth <= window.innerWidth) return "";
+        const wide = [...document.querySelectorAll("body *")]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
+        return `scrollWidth ${root.scrollWidth} > ${window.innerWidth}: ${wide.join(", ")}`;
+    }""")
 
 
 def validate_html(sources: dict[str, str]) -> list[str]:

@@ -114,13 +114,22 @@ def test_editor_journey_with_javascript(browser, site, audit):
     assert "Bestuurlijke samenvatting" in text
     assert f"{assessment.overall_score} van de 100" in text
 
-    # Add an improvement action.
-    page.select_option("#id_perspective", label=str(Perspective.objects.get(number=4)))
+    # Add an improvement action beside perspective 4's advice: the form pre-selects it, and an
+    # error shows on that page with the focus on the summary.
+    perspective = Perspective.objects.get(number=4)
+    page.click("#perspectief-4 summary")
+    page.click("#perspectief-4 a.wv-add-action")
+    assert page.locator("#id_perspective").input_value() == str(perspective.pk)
+    page.click("main button:has-text('Actie toevoegen')")
+    page.wait_for_selector("#error-summary")
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    audit.check(page, "action-form-error")
     page.fill("#id_description", "Informatiebord plaatsen bij de sensoren")
     page.fill("#id_owner", "Projectleider")
     page.fill("#id_due_date", "2027-03-01")
     page.click("main button:has-text('Actie toevoegen')")
-    page.wait_for_selector("td:has-text('Informatiebord plaatsen bij de sensoren')")
+    page.wait_for_selector("section[aria-labelledby=acties] th:has-text('Informatiebord plaatsen bij de sensoren')")
+    assert "4. " in page.locator("section[aria-labelledby=acties] tbody td").first.inner_text()
     audit.check(page, "results-with-action")
 
     # The same pages in English.
@@ -179,7 +188,7 @@ def test_reader_can_read_and_download_but_not_edit(browser, site, audit):
     assert page.locator("text=Nieuw project").count() == 0
     page.click("text=Slimme lantaarnpalen")
     assert page.locator("text=Nieuwe beoordeling starten").count() == 0
-    page.click("text=Resultaat")
+    page.click(".wv-lead-score a")
     assert page.locator("text=Verbeteractie toevoegen").count() == 0
     assert page.locator("text=Heropenen").count() == 0
     audit.check(page, "results-reader")
@@ -299,8 +308,9 @@ def test_keyboard_only_questionnaire(browser, site, audit):
         if step == 2:
             # n.v.t. without a reason: the error summary takes the focus.
             tab_to("document.activeElement.name && document.activeElement.name.endsWith('-note')")
+            # The reason field is hidden until n.v.t. is chosen: back from the note is the group.
             page.keyboard.press("Shift+Tab")
-            page.keyboard.press("Shift+Tab")
+            assert page.evaluate("document.activeElement.type") == "radio"
             page.keyboard.press("ArrowLeft")
             page.keyboard.press("ArrowLeft")
             page.keyboard.press("ArrowUp")  # wraps round from 0 to n.v.t.
@@ -326,9 +336,98 @@ def test_keyboard_only_questionnaire(browser, site, audit):
     audit.assert_clean()
 
 
+def focus_id(page):
+    return page.evaluate("document.activeElement && document.activeElement.id")
+
+
+def test_answer_layout_errors_and_resume(browser, site, audit):
+    """The radio precedes its label, the n.v.t. reason appears when needed, each form's errors
+    take the focus, the step list follows background saves, and "Nieuwe beoordeling starten"
+    in a stale tab resumes the concept a colleague started."""
+    context = browser.new_context()
+    page = context.new_page()
+    # Login: a wrong password gives one error, in the summary, which takes the focus.
+    page.goto(f"{site.url}/account/login/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "wrong password")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    assert focus_id(page) == "error-summary"
+    assert page.locator("main").inner_text().count("Controleer uw gebruikersnaam") == 1
+    audit.check(page, "login-error")
+    log_in(page, site, "alice")
+
+    # Project form: an empty name.
+    page.click("text=Nieuw project")
+    assert page.locator("legend:has-text('Wat voor project is het?')").count() == 1
+    page.click("main button:has-text('Opslaan')")
+    page.wait_for_selector("#error-summary")
+    assert focus_id(page) == "error-summary"
+    audit.check(page, "project-form-error")
+    page.fill("#id_name", "Chatbot Loket")
+    page.check("#id_phase_2")
+    page.click("main button:has-text('Opslaan')")
+    page.wait_for_selector("h1:has-text('Chatbot Loket')")
+    project_url = page.url
+
+    # A colleague's tab still shows "Nieuwe beoordeling starten" when alice starts one.
+    other = context.new_page()
+    other.goto(project_url)
+    page.click("text=Nieuwe beoordeling starten")
+    page.wait_for_selector("text=Introductie: over het project")
+    other.click("text=Nieuwe beoordeling starten")
+    other.wait_for_selector("text=Dit project heeft al een conceptbeoordeling")
+    assert Assessment.objects.filter(project__name="Chatbot Loket").count() == 1
+    other.close()
+
+    # Step 1: the answer layout.
+    page.click("main button:has-text('Volgende')")
+    question = page.locator("section.wv-question").first
+    radio = question.locator("input[value='3']")
+    label = question.locator(f"label[for='{radio.get_attribute('id')}']")
+    assert radio.evaluate("(r, l) => !!(r.compareDocumentPosition(l) & Node.DOCUMENT_POSITION_FOLLOWING)",
+                          label.element_handle())
+    assert radio.bounding_box()["x"] + radio.bounding_box()["width"] <= label.bounding_box()["x"]
+    assert label.evaluate("l => getComputedStyle(l).fontWeight") == "400"
+    assert question.locator("legend .wv-question-number").inner_text() == "1.1"
+    reason = question.locator(".wv-reason input")
+    assert not reason.is_visible()
+    question.locator("input[value='na']").check()
+    assert reason.is_visible()
+
+    # The step list counts the background save.
+    step_item = page.locator(".wv-step[data-step='1']")
+    before = step_item.inner_text()
+    page.wait_for_selector(f"#{radio.get_attribute('name').split('-')[0]}-status[data-state]")
+    question.locator("input[value='3']").check()
+    page.wait_for_function(
+        "before => document.querySelector(\".wv-step[data-step='1']\").innerText !== before",
+        arg=before)
+    assert "1 van" in step_item.inner_text()
+
+    # n.v.t. without a reason: the summary names the question and takes the focus.
+    question.locator("input[value='na']").check()
+    page.click("main button:has-text('Volgende')")
+    page.wait_for_selector("#error-summary")
+    assert focus_id(page) == "error-summary"
+    assert "Vraag 1.1" in page.locator("#error-summary").inner_text()
+    buttons = page.locator(".wv-wizard-buttons button:visible").all_inner_texts()
+    assert buttons.index("Vorige") < buttons.index("Volgende")
+    audit.check(page, "wizard-error")
+
+    # Invitation form: an empty address.
+    page.goto(f"{site.url}/account/uitnodigen/")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#error-summary")
+    assert focus_id(page) == "error-summary"
+    audit.check(page, "invite-error")
+    context.close()
+    audit.assert_clean()
+
+
 def test_the_audit_itself_catches_problems(browser, site, tmp_path):
     """The checks above can fail: a page with known problems is reported."""
-    from .conftest import PageAudit, validate_html
+    from .conftest import PHONE, PageAudit, horizontal_overflow, validate_html
 
     context = browser.new_context()
     page = context.new_page()
@@ -339,3 +438,10 @@ def test_the_audit_itself_catches_problems(browser, site, tmp_path):
     errors = validate_html({"broken": "<!DOCTYPE html><html><body><p><div></p></body></html>"})
     assert errors, "the Nu Html Checker found nothing in invalid HTML"
     context.close()
+    phone = browser.new_context(viewport=PHONE).new_page()
+    phone.set_content('<html><body><table><tr><td>Toelichtingtoelichtingtoelichting'
+                      '</td><td style="min-width:600px">x</td></tr></table></body></html>')
+    assert "scrollWidth" in horizontal_overflow(phone)
+    phone.set_content("<html><body><p>Past op een telefoon.</p></body></html>")
+    assert horizontal_overflow(phone) == ""
+    phone.context.close()

@@ -20,6 +20,7 @@ from django_tasks import TaskResultStatus
 
 from assessments.models import Invitation, Membership
 from waardevol import ratelimit
+from waardevol.forms import submitted_data
 from waardevol.security import client_ip
 from waardevol.views import save_shared
 
@@ -67,7 +68,7 @@ def invite_create(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
     if not membership.can_invite:
         return render(request, "errors/403.html", status=403)
-    form = InviteForm(request.POST or None, municipality=membership.municipality)
+    form = InviteForm(submitted_data(request), municipality=membership.municipality)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
         # Each invitation is an e-mail in someone's inbox: bounded per beheerder and per address.
@@ -113,7 +114,7 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
                           {"invitation": invitation}, status=409)
         response["Cache-Control"] = "private, no-store"
         return response
-    form = InviteAcceptForm(request.POST or None)
+    form = InviteAcceptForm(submitted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             user = services.invitation_accept(
@@ -149,7 +150,7 @@ def members(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     member = member_for_manager(request.user, pk)
-    form = MembershipForm(request.POST or None, instance=member)
+    form = MembershipForm(submitted_data(request), instance=member)
     context = {"form": form, "member": member}
     if request.method == "POST" and form.is_valid():
         def saved():

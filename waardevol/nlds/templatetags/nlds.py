@@ -50,8 +50,10 @@ def error_summary_items(form: forms.BaseForm) -> list[dict]:
         target = bound.auto_id
         if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             target = f"{bound.auto_id}_0"
+        # A form may name what an error is about better than a field label can (a question).
+        label = getattr(form, "error_label", lambda name: "")(bound.name) or bound.label
         for error in bound.errors:
-            items.append({"target": target, "label": bound.label, "message": error})
+            items.append({"target": target, "label": label, "message": error})
     return items
 
 

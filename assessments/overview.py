@@ -1,0 +1,198 @@
+"""The presenters of the municipality's overview and of a project's page.
+
+Both lead with what an alderman reads: the latest *completed* result. A concept in progress is
+marked next to it and never hides it.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from perspectives.models import characteristic_label
+
+from .labels import band_label, date_label, person_label
+from .models import Assessment, Membership, Project, Status
+from .scoring import score_band
+from .selectors import projects_overview
+
+SORT_LABELS = [
+    ("name", gettext_lazy("Project")), ("phase", gettext_lazy("Fase")),
+    ("status", gettext_lazy("Status")), ("score", gettext_lazy("Totaalscore")),
+    ("actions", gettext_lazy("Open acties")), ("date", gettext_lazy("Laatste beoordeling")),
+]
+
+
+def score_label(score: int | None) -> str:
+    return f"{score} – {band_label(score_band(score)).lower()}" if score is not None else "–"
+
+
+@dataclass
+class SortColumn:
+    key: str
+    label: str
+    url: str  # sorts by this column, the other way round if it is the current one
+    aria_sort: str  # "ascending", "descending" or ""
+
+
+@dataclass
+class ProjectRow:
+    name: str
+    url: str
+    phase_label: str
+    status_label: str
+    concept_label: str  # "concept in bewerking", next to a completed result or on its own
+    concept_url: str
+    score_label: str
+    result_url: str
+    open_actions: int
+    date_label: str
+
+
+class OverviewPresenter:
+    def __init__(self, membership: Membership, sort: str):
+        self.membership = membership
+        self.sort = sort if sort.lstrip("-") in dict(SORT_LABELS) else "name"
+
+    @property
+    def title(self) -> str:
+        return _("Digitale projecten van %(name)s") % {"name": self.membership.municipality.name}
+
+    @property
+    def columns(self) -> list[SortColumn]:
+        columns = []
+        for key, label in SORT_LABELS:
+            current = self.sort.lstrip("-") == key
+            descending = current and self.sort.startswith("-")
+            columns.append(SortColumn(
+                key, str(label), "?sort=" + ("-" if current and not descending else "") + key,
+                ("descending" if descending else "ascending") if current else ""))
+        return columns
+
+    @property
+    def rows(self) -> list[ProjectRow]:
+        return [self._row(project) for project in
+                projects_overview(municipality=self.membership.municipality, sort=self.sort)]
+
+    @staticmethod
+    def _row(project: Project) -> ProjectRow:
+        completed, concept = project.completed_id, project.concept_id
+        if completed:
+            status = _("Afgerond op %(date)s") % {"date": date_label(project.completed_at)}
+        elif concept:
+            status = _("Eerste beoordeling loopt")
+        else:
+            status = _("Nog niet beoordeeld")
+        return ProjectRow(
+            name=project.name,
+            url=reverse("assessments:project_detail", args=[project.pk]),
+            phase_label=project.get_phase_display(),
+            status_label=status,
+            concept_label=_("concept in bewerking") if concept and completed else "",
+            concept_url=reverse("assessments:results", args=[concept]) if concept else "",
+            score_label=score_label(project.completed_score),
+            result_url=reverse("assessments:results", args=[completed]) if completed else "",
+            open_actions=project.open_action_count or 0,
+            date_label=date_label(project.last_activity) or "–",
+        )
+
+
+@dataclass
+class AssessmentRow:
+    started_label: str  # "3 november 2026 (Bea Bewerker)"
+    status_label: str
+    score_label: str
+    result_url: str
+    resume_url: str  # a concept the user may continue
+    delete_url: str  # an empty concept the user may delete
+
+
+class ProjectPresenter:
+    """A project's page: its facts, its latest completed result, its concept, its history."""
+
+    def __init__(self, project: Project, membership: Membership):
+        self.project = project
+        self.can_edit = membership.can_edit
+        self.assessments = list(
+            project.assessments.select_related("started_by", "completed_by")
+            .annotate(answer_count=Count("answers", distinct=True),
+                      action_count=Count("actions", distinct=True)).order_by("-started_at", "-pk"))
+
+    @property
+    def characteristic_labels(self) -> list[str]:
+        return [characteristic_label(code) for code in self.project.characteristics]
+
+    @property
+    def owner_label(self) -> str:
+        return person_label(self.project.owner)
+
+    @property
+    def latest_completed(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.status == Status.COMPLETED), None)
+
+    @property
+    def latest_result(self) -> dict | None:
+        assessment = self.latest_completed
+        if assessment is None:
+            return None
+        return {"score_label": score_label(assessment.overall_score),
+                "date_label": date_label(assessment.completed_at),
+                "url": reverse("assessments:results", args=[assessment.pk])}
+
+    @property
+    def concept(self) -> Assessment | None:
+        return next((a for a in self.assessments if a.status == Status.CONCEPT), None)
+
+    @property
+    def concept_summary(self) -> dict | None:
+        concept = self.concept
+        if concept is None:
+            return None
+        return {
+            "text": _("Concept gestart op %(date)s door %(person)s, %(answers)s beantwoord.") % {
+                "date": date_label(concept.started_at), "person": person_label(concept.started_by),
+                "answers": _answers_label(concept.answer_count)},
+            "resume_url": reverse("assessments:resume", args=[concept.pk]) if self.can_edit else "",
+            "delete_url": (reverse("assessments:delete", args=[concept.pk])
+                           if self.can_edit and _is_empty(concept) else ""),
+        }
+
+    @property
+    def start_label(self) -> str:
+        return _("Verder met de beoordeling") if self.concept else _("Nieuwe beoordeling starten")
+
+    @property
+    def history(self) -> list[AssessmentRow]:
+        rows = []
+        for assessment in self.assessments:
+            if assessment.status == Status.COMPLETED:
+                status = _("Afgerond op %(date)s door %(person)s") % {
+                    "date": date_label(assessment.completed_at),
+                    "person": person_label(assessment.completed_by)}
+            else:
+                status = (f"{assessment.get_status_display()} "
+                          f"({_answers_label(assessment.answer_count)})")
+            rows.append(AssessmentRow(
+                started_label=f"{date_label(assessment.started_at)} "
+                              f"({person_label(assessment.started_by)})",
+                status_label=status,
+                score_label=score_label(assessment.overall_score)
+                if assessment.status == Status.COMPLETED else "–",
+                result_url=reverse("assessments:results", args=[assessment.pk]),
+                resume_url=reverse("assessments:resume", args=[assessment.pk])
+                if self.can_edit and assessment.is_concept else "",
+                delete_url=reverse("assessments:delete", args=[assessment.pk])
+                if self.can_edit and assessment.is_concept and _is_empty(assessment) else "",
+            ))
+        return rows
+
+
+def _is_empty(assessment: Assessment) -> bool:
+    """Mirrors services.assessment_delete_empty: only then is a delete button offered."""
+    return assessment.answer_count == 0 and assessment.action_count == 0
+
+
+def _answers_label(count: int) -> str:
+    return ngettext("%(n)s antwoord", "%(n)s antwoorden", count) % {"n": count}
