@@ -19,9 +19,51 @@ def html_to_pdf(html: str) -> bytes:
     """A tagged PDF/UA-1 document of `html`, its relative URLs served by `static_files_fetcher`."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=static_files_fetcher()).write_pdf(
+    document = HTML(string=html, base_url=REPORT_BASE_URL,
+                    url_fetcher=static_files_fetcher()).write_pdf(
         pdf_variant="pdf/ua-1", attachments=[],
     )
+    return add_table_header_scopes(document)
+
+
+def add_table_header_scopes(document: bytes) -> bytes:
+    """Give every table header cell a /Scope (Column in a table head, Row in a body).
+
+    WeasyPrint 70 links data cells to their headers through /Headers and /IDs, which PDF/UA-1
+    allows, but it writes no /Scope on header cells, and checkers (the `pdfua` package, screen
+    readers that read only /Scope) then cannot tell what a header cell heads. The HTML says it
+    with `scope`; WeasyPrint has no way to pass it on, so it is added here.
+    """
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(document)) as pdf:
+        root = pdf.Root.get("/StructTreeRoot")
+        if root is None:
+            return document
+        stack = [(root, None)]
+        while stack:
+            element, section = stack.pop()
+            kind = element.get("/S")
+            if kind in ("/THead", "/TBody", "/TFoot"):
+                section = kind
+            elif kind == "/TH":
+                attributes = element.get("/A")
+                if not isinstance(attributes, pikepdf.Dictionary):
+                    attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                    element.A = attributes
+                attributes.Scope = (pikepdf.Name.Column if section == "/THead"
+                                    else pikepdf.Name.Row)
+            kids = element.get("/K")
+            if isinstance(kids, pikepdf.Dictionary):
+                kids = [kids]
+            if isinstance(kids, (pikepdf.Array, list)):
+                stack.extend((kid, section) for kid in kids
+                             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid)
+        out = io.BytesIO()
+        pdf.save(out, preserve_pdfa=True)
+        return out.getvalue()
 
 
 @lru_cache(maxsize=1)

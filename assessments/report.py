@@ -1,13 +1,15 @@
 """The PDF advice report: a presenter that prepares everything, one function that renders it.
 
 The template (templates/assessments/report/report.html) holds no logic: every text, label and
-number comes from `ReportPresenter`. The PDF engine is `pdf.py`.
+number comes from `ReportPresenter`, which builds on the results page's presenter so that page and
+PDF word every fact the same way. The PDF engine is `pdf.py`.
 """
 
 import base64
 import hashlib
+import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -17,180 +19,109 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waardevol import ratelimit
 
 from . import pdf
-from .models import Action, Assessment
-from .radar import RadarChart, radar_chart
-from .readmodel import AssessmentResult, assessment_result
+from .labels import date_label
+from .models import Action, ActionStatus, Assessment
+from .results import ResultsPresenter
 
 TEMPLATE = "assessments/report/report.html"
-RADAR_TEMPLATE = "assessments/includes/radar.svg"
+NAME_PREFIX_HYPHEN = re.compile(r"(?<!\w)([’']s)-(?=\w)")
+# The summary is one page: one next step per perspective that needs attention.
+SUMMARY_STEPS_PER_PERSPECTIVE = 1
+
+
+def svg_data_url(svg: str) -> str:
+    """An SVG as an image source: WeasyPrint tags an <img> as a /Figure with its alt text."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def bar_image_url(width: int) -> str:
+    return svg_data_url(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="12" viewBox="0 0 100 6" '
+        'preserveAspectRatio="none"><rect width="100" height="6" fill="#e6e9ee"/>'
+        f'<rect width="{max(0, min(width, 100))}" height="6" fill="#154273"/></svg>')
 
 
 @dataclass
-class ProcessBar:
-    title: str
+class ScoreRow:
+    label: str
     score_text: str
-    band_label: str
-    width: int
-
-    @property
-    def alt_text(self) -> str:
-        return _("Balk: %(score)s van 100") % {"score": self.score_text}
-
-    @property
-    def image_url(self) -> str:
-        """The bar as a small SVG image (PDF/UA wants a text alternative even so)."""
-        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="12" '
-               'viewBox="0 0 100 6" preserveAspectRatio="none">'
-               '<rect width="100" height="6" fill="#e6e9ee"/>'
-               f'<rect width="{self.width}" height="6" fill="#154273"/></svg>')
-        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    is_process: bool
+    bar_url: str = ""
+    bar_alt: str = ""
 
 
-@dataclass
-class WeakPoint:
-    number: int
-    title: str
-    score_text: str
-    band_label: str
-
-
-class ReportPresenter:
-    """Everything the report template shows, in the assessment's own language."""
-
-    def __init__(self, assessment: Assessment, result: AssessmentResult):
-        self.assessment = assessment
-        self.result = result
-        self.project = assessment.project
-        self.language = result.language
+class ReportPresenter(ResultsPresenter):
+    """The PDF report: every fact worded by the results presenter, in the assessment's own
+    language, plus what only paper needs (a title, the cover, images, a one-page summary)."""
 
     @classmethod
     def for_assessment(cls, assessment: Assessment) -> "ReportPresenter":
-        with translation.override(assessment.language):
-            return cls(assessment, assessment_result(assessment, language=assessment.language))
-
-    @property
-    def is_concept(self) -> bool:
-        return not self.assessment.is_completed
+        return super().for_assessment(assessment, language=assessment.language)
 
     @property
     def title(self) -> str:
         return _("Adviesrapport %(project)s") % {"project": self.project.name}
 
     @property
+    def cover_title(self) -> str:
+        """The project's name for the cover, where a line never breaks after the hyphen of
+        ’s-Hertogenbosch or ’s-Gravenhage (a non-breaking hyphen takes its place)."""
+        return NAME_PREFIX_HYPHEN.sub("\\1\u2011", self.project.name)
+
+    @property
     def status_text(self) -> str:
-        if self.is_concept:
-            return _("Concept – nog niet afgerond")
-        return _("Afgerond")
-
-    @property
-    def date_text(self) -> str:
-        moment = self.assessment.completed_at or timezone.now()
-        return _date(moment)
-
-    @property
-    def completed_by(self) -> str:
-        user = self.assessment.completed_by
-        return (user.get_full_name() or user.username) if user else "–"
-
-    @property
-    def started_by(self) -> str:
-        user = self.assessment.started_by
-        return user.get_full_name() or user.username
-
-    @property
-    def revision(self) -> str:
-        return self.result.revision or "–"
-
-    @property
-    def overall_score(self) -> int | None:
-        return self.result.scores.overall.score
-
-    @property
-    def overall_sentence(self) -> str:
-        overall = self.result.scores.overall
-        if overall.score is None:
-            return _("Er is nog niets beantwoord, dus er is nog geen totaalscore.")
-        return _("Het project scoort %(score)s van de 100 punten: %(band)s.") % {
-            "score": overall.score, "band": self.result.overall_band_label.lower()}
-
-    @property
-    def overall_band_label(self) -> str:
-        return self.result.overall_band_label
-
-    @cached_property
-    def radar(self) -> RadarChart:
-        return radar_chart(self.result)
-
-    @property
-    def radar_alt(self) -> str:
-        parts = [
-            f"{axis.number}. {axis.title}: "
-            + (str(axis.score) if axis.score is not None else _("niet beoordeeld"))
-            for axis in self.radar.axes
-        ]
-        return _("Radardiagram van de score per perspectief (0–100). ") + "; ".join(parts) + "."
+        return _("Afgerond") if self.is_completed else _("Concept – nog niet afgerond")
 
     @property
     def radar_data_url(self) -> str:
-        svg = render_to_string(RADAR_TEMPLATE, {"radar": self.radar, "alt": self.radar_alt})
-        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+        return svg_data_url(self.radar_svg)
 
     @property
-    def process_bars(self) -> list[ProcessBar]:
-        return [
-            ProcessBar(
-                p.title,
-                str(p.score.score) if p.score.score is not None else "–",
-                p.band_label,
-                p.score.score or 0,
-            )
-            for p in self.result.processes
-        ]
+    def score_rows(self) -> list[ScoreRow]:
+        """The radar's legend and the process bars as one table beside the radar: each process
+        with its bar, then its two perspectives (the summary is one page)."""
+        rows = []
+        for section, bar in zip(self.process_sections, self.process_bars, strict=True):
+            alt = (_("%(score)s van 100") % {"score": bar.score} if bar.score is not None
+                   else bar.score_text)
+            rows.append(ScoreRow(section.title, section.score_text, True,
+                                 bar_image_url(bar.width), alt))
+            rows += [ScoreRow(f"{card.number}. {card.title}", card.score_text, False)
+                     for card in section.perspectives]
+        return rows
 
     @property
-    def weakest(self) -> list[WeakPoint]:
-        return [
-            WeakPoint(p.number, p.title, str(p.score.score), p.band_label)
-            for p in self.result.weakest
-        ]
+    def summary_attention(self) -> list:
+        """The attention list of the summary page with its first next step; a step that the
+        unmet minimum requirements above already name is not repeated."""
+        named = {minimum.code for minimum in self.unmet_minimums}
+        return [(item, [step for step in item.next_steps
+                        if step.code not in named][:SUMMARY_STEPS_PER_PERSPECTIVE])
+                for item in self.attention]
 
     @property
-    def open_actions(self) -> list[Action]:
-        return self.result.open_actions
+    def open_actions_sentence(self) -> str:
+        """The action plan in one sentence: the summary is one page, the plan has the rows."""
+        open_actions = [a for a in self.result.actions if a.status != ActionStatus.DONE]
+        if not open_actions:
+            return _("Er zijn geen openstaande verbeteracties.")
+        text = ngettext("Er staat %(n)s verbeteractie open.", "Er staan %(n)s verbeteracties open.",
+                        len(open_actions)) % {"n": len(open_actions)}
+        due = sorted(a.due_date for a in open_actions if a.due_date)
+        if due:
+            text += " " + _("De eerstvolgende uiterste datum is %(date)s.") % {
+                "date": date_label(due[0])}
+        return text + " " + _("Het actieplan achterin noemt ze allemaal.")
 
     @property
-    def actions(self) -> list[Action]:
-        return self.result.actions
-
-    @property
-    def processes(self):
+    def appendix_processes(self):
+        """The five processes and ten perspectives with their summaries, for the appendix."""
         return self.result.processes
-
-    @property
-    def characteristics(self) -> list[str]:
-        return self.result.characteristic_labels
-
-    @property
-    def phase_label(self) -> str:
-        return self.result.phase_label
-
-    @property
-    def unmet_minimums(self):
-        return self.result.unmet_minimums
-
-    @property
-    def top_next_steps(self):
-        """The summary is one page: each unmet minimum listed above it takes a step's room."""
-        room = max(2, len(self.result.top_next_steps) - len(self.unmet_minimums))
-        return self.result.top_next_steps[:room]
-
-    @property
-    def instruments(self):
-        return self.result.instruments
 
     @property
     def citation(self) -> str:
@@ -208,12 +139,6 @@ def report_file_name(assessment: Assessment) -> str:
     moment = assessment.completed_at or timezone.now()
     slug = slugify(assessment.project.name)[:60] or "project"
     return f"waardevol-{slug}-{timezone.localtime(moment):%Y-%m-%d}.pdf"
-
-
-def _date(moment) -> str:
-    from django.utils.formats import date_format
-
-    return date_format(timezone.localtime(moment), "j F Y")
 
 
 def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: str = "") -> str:
@@ -238,6 +163,7 @@ def _template_digest() -> str:
                  "templates/assessments/includes/radar.svg", "static/css/print.css",
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
                  "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
+                 "assessments/results.py",
                  "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]

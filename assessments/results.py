@@ -154,6 +154,11 @@ class ResultsPresenter:
         return self.result.revision or "–"
 
     @property
+    def content_version(self) -> str:
+        """Which content the result was scored on, as an editor would name it."""
+        return self.revision
+
+    @property
     def characteristics(self) -> list[str]:
         return self.result.characteristic_labels
 
@@ -290,9 +295,16 @@ class ResultsPresenter:
     def open_actions(self) -> list[ActionRow]:
         return [row for row in self.actions if row.is_open]
 
+    @cached_property
+    def _perspective_titles(self) -> dict[int, str]:
+        # The titles of the assessment's own content (a completed one keeps its snapshot's).
+        return {p.number: p.title for p in self.result.perspectives}
+
     def _action_row(self, action: Action) -> ActionRow:
+        number = action.perspective.number
+        title = self._perspective_titles.get(number) or action.perspective.title
         return ActionRow(
-            perspective_label=f"{action.perspective.number}. {action.perspective.title}",
+            perspective_label=f"{number}. {title}",
             description=action.description, owner=action.owner,
             due_label=date_label(action.due_date) or "–",
             status_label=action.get_status_display(),

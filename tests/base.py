@@ -4,7 +4,7 @@ from django.contrib.auth.models import Group, User
 from django.test import TestCase
 
 from assessments import readmodel, services
-from assessments.models import AnswerKind, Assessment, Municipality, Role
+from assessments.models import Answer, AnswerKind, Assessment, Municipality, Role
 from perspectives.models import Perspective, Question
 from waardevol.accounts import services as accounts_services
 
@@ -72,3 +72,9 @@ def completed_assessment(municipality, user, name="Slimme lantaarnpalen", *, sco
     if adjust:
         adjust(assessment)
     return services.assessment_complete(assessment=assessment, user=user)
+
+
+def set_answer(assessment, code, score=None, kind=AnswerKind.SCORE, note=""):
+    """Change one stored answer of a concept, by question code."""
+    Answer.objects.filter(assessment=assessment, question__code=code).update(
+        kind=kind, score=score if kind == AnswerKind.SCORE else None, note=note)

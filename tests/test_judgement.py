@@ -13,18 +13,13 @@ from assessments.selectors import projects_overview
 from perspectives.models import Advice, Question
 from perspectives.selectors import content_changed
 
-from .base import BaseTestCase, answer_all, completed_assessment
+from .base import BaseTestCase, answer_all, completed_assessment, set_answer
 from .htmlforms import form_data
 from .test_report import pdf_text
 
 EVERYTHING = dict(is_experiment=True, in_public_space=True, processes_personal_data=True,
                   uses_impactful_algorithm=True, uses_ai=True, citizens_participate=True,
                   citizens_affected=True, involves_partners=True, has_public_channel=True)
-
-
-def set_answer(assessment, code, score=None, kind=AnswerKind.SCORE, note=""):
-    Answer.objects.filter(assessment=assessment, question__code=code).update(
-        kind=kind, score=score if kind == AnswerKind.SCORE else None, note=note)
 
 
 def page_text(response) -> str:
@@ -100,8 +95,15 @@ class MinimumRequirementTests(BaseTestCase):
         self.assertLess(article.index(question.next_step_0_nl[:60]),
                         article.index(Question.objects.get(code="1.2").next_step_1_nl[:60]))
         text = pdf_text(report.render_report_pdf(assessment))
-        self.assertIn("Belangrijkste volgende stappen", text)
         self.assertIn(" ".join(question.next_step_0_nl.split()[:6]), text)
+        # The summary names the perspective that needs attention with a step that the unmet
+        # minimum requirement above it does not already name.
+        summary = text[text.index("Bestuurlijke samenvatting"):text.index("Score van dit proces")]
+        attention = summary[summary.index("Hier is de meeste aandacht nodig"):]
+        self.assertIn("1. Verhelder nut en grenzen", attention)
+        step = Question.objects.get(code="1.2").next_step_1_nl
+        self.assertIn(" ".join(step.split()[:6]), attention)
+        self.assertNotIn(" ".join(question.next_step_0_nl.split()[:6]), attention)
 
 
 class QuestionsFitTheProjectTests(BaseTestCase):

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
@@ -20,7 +21,7 @@ from assessments.models import Answer, AnswerKind, Assessment
 from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
 
-from .base import BaseTestCase, completed_assessment
+from .base import BaseTestCase, completed_assessment, set_answer
 
 LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
           for alias in ("default", "limits")}
@@ -97,6 +98,7 @@ class ReportContentTests(ReportTestCase):
         self.assertIn('alt="Radardiagram van de score per perspectief', html)
         self.assertIn('<th scope="col">Vraag</th>', html)
         self.assertEqual(html.count('<img class="bar" src="data:image/svg+xml;base64,'), 5)
+        self.assertNotIn('alt=""', html)
         headings = [int(level) for level in __import__("re").findall(r"<h([1-6])", html)]
         self.assertEqual(headings[0], 1)
         for previous, current in zip(headings, headings[1:], strict=False):
@@ -123,6 +125,84 @@ class ReportContentTests(ReportTestCase):
         self.assertIn("Niet van toepassing: Geen sensoren", text)
         self.assertIn("Niet beantwoord", text)
         self.assertIn("Er zijn nog geen verbeteracties vastgelegd.", text)
+
+    def test_pdfua_checker_finds_no_error_and_no_warning(self):
+        """The `pdfua` package checks the machine-checkable subset of PDF/UA-1 independently of
+        WeasyPrint: header cells with /Scope, tables whose rows survive a page break."""
+        from pdfua import validate
+
+        assessment = self.completed_assessment(
+            in_public_space=True, processes_personal_data=True,
+            adjust=lambda a: (set_answer(a, "1.4", 0),
+                              Answer.objects.filter(assessment=a).update(note="Toelichting " * 30)))
+        for number in (1, 7, 10):
+            services.action_create(assessment=assessment, user=self.alice,
+                                   perspective=Perspective.objects.get(number=number),
+                                   description=f"Actie bij perspectief {number}", owner="X")
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+            handle.write(report.render_report_pdf(assessment))
+            handle.flush()
+            result = validate(handle.name)
+        findings = [f"{f.rule_id} {f.severity.name}: {f.message}" for f in result.findings]
+        self.assertEqual(findings, [])
+        self.assertGreaterEqual(len(result.outcomes) - len(result.skipped), 10)
+
+    def test_every_table_header_cell_has_a_scope(self):
+        import pikepdf
+
+        with pikepdf.open(io.BytesIO(report.render_report_pdf(self.completed_assessment()))) as doc:
+            scopes = {"/THead": set(), "/TBody": set()}
+            stack = [(doc.Root.StructTreeRoot, None)]
+            while stack:
+                element, section = stack.pop()
+                kind = str(element.get("/S", ""))
+                section = kind if kind in scopes else section
+                if kind == "/TH":
+                    scopes[section].add(str(element.A.get("/Scope")))
+                kids = element.get("/K")
+                kids = [kids] if isinstance(kids, pikepdf.Dictionary) else kids
+                if isinstance(kids, pikepdf.Array):
+                    stack += [(k, section) for k in kids
+                              if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+        self.assertEqual(scopes, {"/THead": {"/Column"}, "/TBody": {"/Row"}})
+
+    def test_an_emoji_in_a_name_prints_in_the_fallback_font(self):
+        import pikepdf
+
+        assessment = self.completed_assessment(name="Fietstellers 🚲 ’s-Hertogenbosch")
+        document = report.render_report_pdf(assessment)
+        with pikepdf.open(io.BytesIO(document)) as doc:
+            fonts = {str(font.get("/BaseFont")) for page in doc.pages
+                     for font in page.Resources.get("/Font", {}).values()}
+        self.assertTrue(any("Symbola" in font for font in fonts), fonts)
+        self.assertTrue(any("DejaVu" in font for font in fonts), fonts)
+        cover = PdfReader(io.BytesIO(document)).pages[0].extract_text()
+        self.assertIn("🚲", cover)
+        # The cover's title does not break after ’s-: a non-breaking hyphen.
+        self.assertIn("’s\u2011Hertogenbosch", cover)
+
+    def test_summary_is_one_page_with_minimums_instruments_and_dutch_dates(self):
+        assessment = self.completed_assessment(
+            processes_personal_data=True, adjust=lambda a: set_answer(a, "1.4", 0))
+        services.action_create(assessment=assessment, user=self.alice,
+                               perspective=Perspective.objects.get(number=7),
+                               description="DPIA laten uitvoeren", owner="Privacy officer",
+                               due_date=date(2027, 3, 1))
+        pages = [" ".join((page.extract_text() or "").split())
+                 for page in PdfReader(io.BytesIO(report.render_report_pdf(assessment))).pages]
+        summary = pages[1]
+        self.assertIn("Bestuurlijke samenvatting", summary)
+        self.assertIn("Niet voldaan aan een minimumeis", summary)
+        self.assertIn("1.4 Rechtmatige en noodzakelijke verwerking", summary)
+        self.assertIn("Vervolginstrumenten", summary)
+        self.assertIn("De eerstvolgende uiterste datum is 1 maart 2027", summary)
+        self.assertIn("Hier is de meeste aandacht nodig", summary)
+        self.assertTrue(pages[2].startswith("Waarderen Score van dit proces"), pages[2][:200])
+        plan = next(page for page in pages if "Alle verbeteracties" in page)
+        self.assertIn("7. Heb oog voor de risico’s", plan)
+        self.assertIn("1 maart 2027", plan)
+        self.assertNotIn("Mrt", " ".join(pages))
+        self.assertNotIn("Balk", " ".join(pages))
 
     def test_english_assessment_gives_an_english_report(self):
         assessment = self.completed_assessment(language="en")

@@ -48,3 +48,53 @@ class RadarChartTests(BaseTestCase):
         self.assertNotRegex(svg, r'(x|y|cx|cy|x1|y1|x2|y2)="-?\d+,\d')
         self.assertEqual(len(re.findall(r"<circle ", svg)), 10)
         self.assertIn('points="260.0,132.5', svg)  # perspective 1 at 75: straight up
+
+
+class PageAndReportAgreeTests(BaseTestCase):
+    """The results page and the PDF come from one presenter: every fact it words for one,
+    the other shows in the very same words."""
+
+    def test_the_same_presenter_values_appear_on_the_page_and_in_the_pdf(self):
+        import html as html_module
+        from datetime import date
+
+        from assessments import report
+        from assessments.results import ResultsPresenter
+
+        from .base import completed_assessment, set_answer
+        from .test_report import pdf_text
+
+        assessment = completed_assessment(
+            self.utrecht, self.alice, "Sensoren Maliebaan", score=2, in_public_space=True,
+            processes_personal_data=True, adjust=lambda a: set_answer(a, "1.4", 0))
+        services.action_create(assessment=assessment, user=self.alice,
+                               perspective=Perspective.objects.get(number=7),
+                               description="DPIA laten uitvoeren", owner="Privacy officer",
+                               due_date=date(2027, 3, 1))
+        presenter = ResultsPresenter.for_assessment(assessment)
+        values = [presenter.overall_sentence, presenter.cap_sentence, presenter.date_text,
+                  presenter.completed_by, presenter.unmet_minimums_title]
+        values += [f"{item.number}. {item.title}" for item in presenter.radar_legend]
+        values += [item.score_text for item in presenter.radar_legend]
+        values += [f"{bar.title}" for bar in presenter.process_bars]
+        values += [bar.score_text for bar in presenter.process_bars]
+        values += [f"{m.code} {m.short_name}" for m in presenter.unmet_minimums]
+        values += [f"{a.number}. {a.title}" for a in presenter.attention]
+        values += [i.name for i in presenter.instruments]
+        values += [field for row in presenter.actions
+                   for field in (row.perspective_label, row.description, row.owner,
+                                 row.due_label, row.status_label)]
+        values += [answer.answer_label for card in presenter.perspective_cards
+                   for answer in card.answers][:12]
+        self.assertTrue(presenter.unmet_minimums and presenter.instruments and presenter.attention)
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("assessments:results", args=[assessment.pk]))
+        page_text = " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ",
+                                                         page.content.decode())).split())
+        # A line the PDF wraps after a hyphen ("niet-/digitale") reads back as "niet- digitale".
+        document = re.sub(r"-\s+", "-", pdf_text(report.render_report_pdf(assessment)))
+        for value in values:
+            words = " ".join(value.split())
+            with self.subTest(value=words[:60]):
+                self.assertIn(words, page_text)
+                self.assertIn(words, document)

@@ -128,8 +128,9 @@ def test_editor_journey_with_javascript(browser, site, audit):
     page.fill("#id_owner", "Projectleider")
     page.fill("#id_due_date", "2027-03-01")
     page.click("main button:has-text('Actie toevoegen')")
-    page.wait_for_selector("section[aria-labelledby=acties] th:has-text('Informatiebord plaatsen bij de sensoren')")
-    assert "4. " in page.locator("section[aria-labelledby=acties] tbody td").first.inner_text()
+    actions = "section[aria-labelledby=acties]"
+    page.wait_for_selector(f"{actions} th:has-text('Informatiebord plaatsen bij de sensoren')")
+    assert "4. " in page.locator(f"{actions} tbody td").first.inner_text()
     audit.check(page, "results-with-action")
 
     # The same pages in English.
