@@ -74,6 +74,8 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
     """Translated fields side by side, with django-reversion's history and revert."""
 
     history_latest_first = True
+    # django-reversion's list offers to recover deleted objects; nothing is ever deleted.
+    change_list_template = "admin/change_list.html"
 
 
 class AdviceInline(NoDeleteMixin, CleanTextMixin, TranslationStackedInline):
