@@ -8,6 +8,7 @@ changes a completed assessment.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -22,6 +23,22 @@ from .selectors import assessment_content, evaluate_live
 
 TOP_NEXT_STEPS = 5
 
+
+
+@dataclass(frozen=True)
+class PublicationView:
+    """Which publication of the content an assessment was judged on (number and date)."""
+
+    number: int
+    published_at: datetime  # aware; show it with Django's date filter (local time)
+
+    @classmethod
+    def of(cls, content: dict) -> "PublicationView | None":
+        """None for content frozen before publications existed."""
+        data = content.get("publication")
+        if not data:
+            return None
+        return cls(data["number"], datetime.fromisoformat(data["published_at"]))
 
 
 @dataclass
@@ -180,6 +197,8 @@ class AssessmentResult:
     instruments: list[InstrumentView] = field(default_factory=list)
     # A concept's answers to questions the current release retired: kept, but not counted.
     retired_answers: int = 0
+    # The publication of the content: the latest for a concept, the frozen one once completed.
+    publication: PublicationView | None = None
 
     @property
     def overall_band_label(self) -> str:
@@ -326,6 +345,7 @@ def assessment_result(assessment: Assessment, *, language: str | None = None) ->
         scores=scores, actions=actions, evaluation=evaluation, phase=phase,
         unmet_minimums=unmet, next_steps=steps, instruments=instruments,
         retired_answers=sum(1 for question_id in rows if question_id not in asked),
+        publication=PublicationView.of(content),
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from perspectives.models import Perspective, Question
-from perspectives.selectors import content_revision_current
+from perspectives.selectors import content_revision_current, content_snapshot
 
 from . import scoring, selectors
 from .models import (
@@ -193,7 +193,10 @@ def assessment_reopen_or_resume(*, assessment: Assessment,
                                              reopened_from=assessment)
     except IntegrityError:
         return Assessment.objects.get(project=assessment.project_id, status=Status.CONCEPT), False
-    active = set(Question.objects.filter(is_active=True).values_list("pk", flat=True))
+    # The questions users are asked now: the published ones (a question added or deactivated in
+    # the editors' draft changes nothing until it is published).
+    active = {question["id"] for process in content_snapshot()["processes"]
+              for perspective in process["perspectives"] for question in perspective["questions"]}
     Answer.objects.bulk_create(
         Answer(assessment=copy, question_id=a.question_id, kind=a.kind, score=a.score,
                na_reason=a.na_reason, note=a.note, updated_by=user)

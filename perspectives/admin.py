@@ -1,59 +1,99 @@
+"""The admin for VNG editors: the content models are their draft; users see it once published."""
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.utils.html import format_html
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import (
-    TranslationAdmin,
-    TranslationStackedInline,
-    TranslationTabularInline,
-)
+from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from reversion.admin import VersionAdmin
 
 from waardevol.text import CleanCharField, is_free_text
 
+from . import services
 from .markdown import render_markdown
-from .models import Advice, Instrument, Perspective, Process, PublicValue, Question
+from .models import (
+    PUBLICATION_NOTE_MAX,
+    Advice,
+    Characteristic,
+    Instrument,
+    Perspective,
+    Phase,
+    Process,
+    Publication,
+    PublicValue,
+    Question,
+)
+from .presenters import PerspectiveIndexPresenter, draft_changes
+from .selectors import content_draft_snapshot, content_publications, content_snapshot
+
+admin.site.site_header = _("Waardevol – beheer van de inhoud")
+admin.site.site_title = _("Waardevol-beheer")
+admin.site.index_title = _("Inhoud van Waardevol")
 
 
 class CleanTextMixin:
     """Editors' texts are cleaned like everyone's (waardevol.text): no control or bidi-override
-    characters, and line breaks as \n, so a browser's \r\n is not recorded as a change."""
+    characters, and line breaks as \n, so a browser's \r\n is not recorded as a change.
+
+    Links to other content are checkboxes: a handful of choices each, and Django's two-list
+    widget speaks English in parts and needs JavaScript."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if is_free_text(db_field):
             kwargs.setdefault("form_class", CleanCharField)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("widget", forms.CheckboxSelectMultiple)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
-class ContentAdmin(CleanTextMixin, VersionAdmin, TranslationAdmin):
+
+class NoDeleteMixin:
+    """Content is never deleted: answers, completed assessments and publications refer to it.
+    A question or instrument is deactivated instead; other texts are rewritten."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def markdown_preview(text: str) -> str:
+    if not (text or "").strip():
+        return "–"
+    return format_html('<div class="wv-admin-preview">{}</div>', render_markdown(text))
+
+
+class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin):
     """Translated fields side by side, with django-reversion's history and revert."""
 
     history_latest_first = True
+    # django-reversion's list offers to recover deleted objects; nothing is ever deleted.
+    change_list_template = "admin/change_list.html"
 
 
-class QuestionInline(CleanTextMixin, TranslationStackedInline):
-    """The questions of a perspective at a glance; each opens in full on its own page."""
+class AdviceInline(NoDeleteMixin, CleanTextMixin, TranslationStackedInline):
+    """Stacked, not tabular: two long texts side by side made the page scroll sideways."""
 
-    model = Question
+    model = Advice
     extra = 0
-    fields = [("code", "order", "weight", "is_active"), "short_name", "text", "conditions"]
-    readonly_fields = ["conditions"]
-    show_change_link = True
+    max_num = 3
+    fields = ["band", "text", "text_preview"]
+    readonly_fields = ["text_preview"]
 
-    @admin.display(description=_("wanneer en minimumeis"))
-    def conditions(self, obj: Question) -> str:
-        return question_conditions(obj)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        # A new question needs its help text, five levels and next steps: the question page.
-        return False
+    @admin.display(description=_("voorbeeld (Nederlands, zoals opgeslagen)"))
+    def text_preview(self, obj: Advice) -> str:
+        return markdown_preview(obj.text_nl if obj.pk else "")
 
 
 def question_conditions(obj: Question) -> str:
     """A short summary of when a question applies and whether it is a minimum requirement."""
-    from .models import Characteristic, Phase
-
     parts = [str(Characteristic(code).label) for code in obj.applies_when or []
              if code in Characteristic.values]
     parts += [str(Phase(code).label) for code in obj.phases or [] if code in Phase.values]
@@ -64,10 +104,11 @@ def question_conditions(obj: Question) -> str:
     return text
 
 
-class AdviceInline(CleanTextMixin, TranslationTabularInline):
-    model = Advice
-    extra = 0
-    max_num = 3
+def preview_url(perspective_number: int | None = None) -> str:
+    if perspective_number is None:
+        return reverse("admin:perspectives_publication_preview")
+    return reverse("admin:perspectives_publication_preview_perspective",
+                   args=[perspective_number])
 
 
 @admin.register(Process)
@@ -76,6 +117,14 @@ class ProcessAdmin(ContentAdmin):
     list_display_links = ["title"]
     search_fields = ["title_nl", "title_en", "code"]
     ordering = ["order"]
+    readonly_fields = ["explanation_preview"]
+
+    @admin.display(description=_("voorbeeld van de toelichting (Nederlands, zoals opgeslagen)"))
+    def explanation_preview(self, obj: Process) -> str:
+        return markdown_preview(obj.explanation_nl if obj.pk else "")
+
+    def view_on_site(self, obj: Process) -> str:
+        return preview_url() + f"#proces-{obj.code}"
 
 
 @admin.register(Perspective)
@@ -85,15 +134,47 @@ class PerspectiveAdmin(ContentAdmin):
     list_filter = ["process"]
     search_fields = ["title_nl", "title_en", "summary_nl", "summary_en"]
     ordering = ["number"]
-    filter_horizontal = ["public_values"]
-    inlines = [QuestionInline, AdviceInline]
+    readonly_fields = ["explanation_preview", "question_list"]
+    fieldsets = [
+        (None, {"fields": ["number", "process", "title", "summary", "explanation",
+                           "explanation_preview", "public_values"]}),
+        (_("Vragen"), {"fields": ["question_list"],
+                       "description": _("Elke vraag heeft een eigen pagina: kies de code om haar "
+                                        "te bewerken.")}),
+    ]
+    inlines = [AdviceInline]
 
     @admin.display(description=_("actieve vragen"))
     def active_question_count(self, obj: Perspective) -> int:
         return sum(1 for q in obj.questions.all() if q.is_active)
 
+    @admin.display(description=_("voorbeeld van de toelichting (Nederlands, zoals opgeslagen)"))
+    def explanation_preview(self, obj: Perspective) -> str:
+        return markdown_preview(obj.explanation_nl if obj.pk else "")
+
+    @admin.display(description=_("vragen van dit perspectief"))
+    def question_list(self, obj: Perspective) -> str:
+        if obj.pk is None:
+            return _("Sla het perspectief eerst op; daarna kunt u er vragen aan toevoegen.")
+        rows = format_html_join(
+            "", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+            ((reverse("admin:perspectives_question_change", args=[q.pk]), q.code, q.text,
+              question_conditions(q), _("actief") if q.is_active else _("niet actief"))
+             for q in obj.questions.all()),
+        )
+        add = reverse("admin:perspectives_question_add") + f"?perspective={obj.pk}"
+        return format_html(
+            '<table class="wv-admin-questions"><thead><tr><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            '<tbody>{}</tbody></table><p><a class="addlink" href="{}">{}</a></p>',
+            _("code"), _("vraag"), _("wanneer"), _("status"), rows, add,
+            _("Vraag toevoegen aan dit perspectief"))
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("process").prefetch_related("questions")
+
+    def view_on_site(self, obj: Perspective) -> str:
+        return preview_url(obj.number)
 
 
 class IsMinimumFilter(admin.SimpleListFilter):
@@ -118,12 +199,14 @@ class QuestionAdmin(ContentAdmin):
     list_filter = ["perspective__process", "perspective", "is_active", IsMinimumFilter]
     search_fields = ["code", "text_nl", "text_en"]
     ordering = ["perspective__number", "order"]
-    filter_horizontal = ["public_values", "instruments"]
     list_select_related = ["perspective"]
     readonly_fields = ["perspective_text"]
     fieldsets = [
         (_("Vraag"), {"fields": [("perspective", "code", "order"), ("weight", "is_active"),
-                                 "text", "short_name", "help_text"]}),
+                                 "text", "short_name", "help_text"],
+                      "description": _("Een vraag met antwoorden wordt niet verwijderd: zet "
+                                       "‘actief’ uit, dan verdwijnt ze bij de volgende "
+                                       "publicatie uit de vragenlijst.")}),
         (_("Schaal"), {"fields": ["scale_0", "scale_1", "scale_2", "scale_3", "scale_4"],
                        "description": _("Elk niveau volledig uitgeschreven, controleerbaar en "
                                         "duidelijk meer dan het vorige.")}),
@@ -162,7 +245,7 @@ class QuestionAdmin(ContentAdmin):
                            render_markdown(obj.perspective.explanation))
 
     def view_on_site(self, obj: Question) -> str:
-        return obj.perspective.get_absolute_url()
+        return preview_url(obj.perspective.number)
 
 
 @admin.register(Instrument)
@@ -188,9 +271,15 @@ class AdviceAdmin(ContentAdmin):
     list_filter = ["perspective__process", "band"]
     search_fields = ["text_nl", "text_en"]
     list_select_related = ["perspective"]
+    readonly_fields = ["text_preview"]
+    fields = ["perspective", "band", "text", "text_preview"]
+
+    @admin.display(description=_("voorbeeld (Nederlands, zoals opgeslagen)"))
+    def text_preview(self, obj: Advice) -> str:
+        return markdown_preview(obj.text_nl if obj.pk else "")
 
     def view_on_site(self, obj: Advice) -> str:
-        return obj.perspective.get_absolute_url()
+        return preview_url(obj.perspective.number)
 
 
 @admin.register(PublicValue)
@@ -198,3 +287,109 @@ class PublicValueAdmin(ContentAdmin):
     list_display = ["order", "name", "code"]
     list_display_links = ["name"]
     search_fields = ["name_nl", "name_en", "code"]
+
+
+class PublishForm(forms.Form):
+    note = CleanCharField(
+        label=_("Wat is er veranderd?"), max_length=PUBLICATION_NOTE_MAX,
+        help_text=_("Een korte zin voor collega’s, bijvoorbeeld ‘Vraag 4.2 verduidelijkt’."),
+    )
+    # The draft the editor reviewed: publishing refuses a draft changed since.
+    draft = forms.CharField(widget=forms.HiddenInput, max_length=20)
+
+
+@admin.register(Publication)
+class PublicationAdmin(admin.ModelAdmin):
+    """The list of publications, the page that publishes the draft and the draft's preview."""
+
+    list_display = ["number", "published_at", "published_by", "note"]
+    list_display_links = None
+    ordering = ["-number"]
+    change_list_template = "admin/perspectives/publication/change_list.html"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(number__isnull=False).select_related(
+            "published_by")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("publiceren/", view(self.publish_view), name="perspectives_publication_publish"),
+            path("voorbeeld/", view(self.preview_view), name="perspectives_publication_preview"),
+            path("voorbeeld/perspectief/<int:number>/", view(self.preview_perspective_view),
+                 name="perspectives_publication_preview_perspective"),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}),
+                         "may_publish": request.user.has_perm("perspectives.publish_content")}
+        return super().changelist_view(request, extra_context)
+
+    def _context(self, request: HttpRequest, **context) -> dict:
+        return {**self.admin_site.each_context(request), "opts": self.model._meta, **context}
+
+    def publish_view(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("perspectives.publish_content"):
+            raise PermissionDenied
+        draft = content_draft_snapshot()
+        published = content_snapshot()
+        form = PublishForm(request.POST or None, initial={"draft": draft["revision"]})
+        status = 200
+        if request.method == "POST" and form.is_valid():
+            if form.cleaned_data["draft"] != draft["revision"]:
+                form = PublishForm(initial={"draft": draft["revision"],
+                                            "note": form.cleaned_data["note"]})
+                messages.warning(request, _gettext(
+                    "De inhoud is gewijzigd terwijl u deze pagina bekeek. Bekijk de wijzigingen "
+                    "hieronder opnieuw en publiceer dan."))
+                status = 409
+            else:
+                try:
+                    publication = services.content_publish(user=request.user,
+                                                           note=form.cleaned_data["note"])
+                except services.NothingToPublish:
+                    messages.info(request, _gettext("Er is niets gewijzigd sinds de laatste "
+                                                    "publicatie."))
+                else:
+                    messages.success(request, _gettext(
+                        "Publicatie %(number)s staat online: gebruikers zien de nieuwe inhoud "
+                        "nu.") % {"number": publication.number})
+                    return redirect("admin:perspectives_publication_changelist")
+        elif form.errors:
+            status = 400
+        return TemplateResponse(request, "admin/perspectives/publication/publish.html",
+                                self._context(request, title=_gettext("Inhoud publiceren"),
+                                              form=form,
+                                              changes=draft_changes(draft, published),
+                                              latest=content_publications().first()),
+                                status=status)
+
+    def _may_preview(self, request: HttpRequest) -> None:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+
+    def preview_view(self, request: HttpRequest) -> HttpResponse:
+        """The public perspectives page as it will look once the draft is published."""
+        self._may_preview(request)
+        page = PerspectiveIndexPresenter(content_draft_snapshot(), get_language() or "nl")
+        return render(request, "perspectives/preview.html", {"page": page})
+
+    def preview_perspective_view(self, request: HttpRequest, number: int) -> HttpResponse:
+        """A perspective's questions and advice as the questionnaire will show them."""
+        self._may_preview(request)
+        page = PerspectiveIndexPresenter(content_draft_snapshot(), get_language() or "nl")
+        perspective = page.perspective(number)
+        if perspective is None:
+            raise Http404
+        return render(request, "perspectives/preview_perspective.html",
+                      {"page": page, "perspective": perspective})

@@ -347,16 +347,28 @@ class Advice(models.Model):
         return f"{self.perspective.number} – {self.get_band_display()}"
 
 
+PUBLICATION_NOTE_MAX = 200
+
+
 class ContentRevision(models.Model):
     """A frozen copy of all content (every language), shared by the assessments scored on it.
 
-    Completed assessments point here instead of carrying their own copy: content that did not
-    change between two completions is stored once.
+    The content models are the editors' draft; publishing freezes the draft into a numbered
+    revision (`number`, `published_at`), and users only ever see the latest published one.
+    Completed assessments point to the revision they were scored on. Revisions without a number
+    were frozen at completion before content was published (kept for those assessments).
     """
 
     revision = models.CharField(_("versie"), max_length=20, unique=True)
     snapshot = models.JSONField(_("momentopname"))
     created_at = models.DateTimeField(_("vastgelegd op"), auto_now_add=True)
+    number = models.PositiveIntegerField(_("publicatienummer"), null=True, blank=True,
+                                         unique=True)
+    published_at = models.DateTimeField(_("gepubliceerd op"), null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("gepubliceerd door"))
+    note = models.CharField(_("wat is er veranderd"), max_length=PUBLICATION_NOTE_MAX, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -364,7 +376,20 @@ class ContentRevision(models.Model):
         verbose_name_plural = _("inhoudsversies")
 
     def __str__(self) -> str:
+        if self.number is not None:
+            return str(_("Publicatie %(number)s") % {"number": self.number})
         return self.revision
+
+
+class Publication(ContentRevision):
+    """The published revisions, as editors see them in the admin."""
+
+    class Meta:
+        proxy = True
+        ordering = ["-number"]
+        verbose_name = _("publicatie")
+        verbose_name_plural = _("publicaties")
+        permissions = [("publish_content", _("Mag de inhoud publiceren"))]
 
 
 class ContentRelease(models.Model):

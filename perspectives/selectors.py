@@ -11,7 +11,15 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
-from .models import ContentRelease, ContentRevision, Instrument, Perspective, Process, Question
+from .models import (
+    ContentRelease,
+    ContentRevision,
+    Instrument,
+    Perspective,
+    Process,
+    PublicValue,
+    Question,
+)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -36,9 +44,19 @@ def _translations(obj: Any, field: str) -> dict[str, str]:
     return {code: getattr(obj, f"{field}_{code}") or "" for code in LANGUAGE_CODES}
 
 
+# The draft: the content models as editors left them. Its snapshot is rebuilt whenever the
+# shared version (bumped on every content change) moves on.
 VERSION_KEY = "perspectives:content-version"
 _memo: dict[str, Any] = {"version": None, "snapshot": None}
 _memo_lock = threading.Lock()
+
+# The published content: the primary key of the latest published ContentRevision, shared by all
+# app servers through the cache. A published snapshot never changes, so each process may keep the
+# one it loaded for as long as that key still names it. The key expires now and then so that a
+# publication whose cache write was lost still reaches every process.
+PUBLISHED_KEY = "perspectives:published-revision"
+PUBLISHED_KEY_TIMEOUT = 300
+_published: dict[str, Any] = {"pk": None, "snapshot": None}
 
 
 def _bump_version() -> None:
@@ -46,7 +64,7 @@ def _bump_version() -> None:
 
 
 def content_changed(**_signal_kwargs) -> None:
-    """Called when content is saved or deleted: every process rebuilds its snapshot.
+    """Called when content is saved or deleted: every process rebuilds its draft snapshot.
 
     Bumped now (so this transaction sees its own change) and again after the commit (so a
     process that rebuilt in between, from the data before the commit, rebuilds once more).
@@ -56,19 +74,28 @@ def content_changed(**_signal_kwargs) -> None:
     transaction.on_commit(_bump_version)
 
 
+def content_published_changed(revision_pk: int) -> None:
+    """Called by publishing: every process moves to the new published snapshot.
+
+    Set now (so this transaction reads its own publication) and again after the commit; a
+    process that reads the key before the commit finds no such row yet and reads the previous
+    publication from the database.
+    """
+    cache.set(PUBLISHED_KEY, revision_pk, PUBLISHED_KEY_TIMEOUT)
+    transaction.on_commit(lambda: cache.set(PUBLISHED_KEY, revision_pk, PUBLISHED_KEY_TIMEOUT))
+
+
 def content_snapshot_forget() -> None:
     with _memo_lock:
         _memo.update(version=None, snapshot=None)
+        _published.update(pk=None, snapshot=None)
 
 
-def content_snapshot() -> dict[str, Any]:
-    """All content an assessment is scored against, in every language, as plain JSON data.
+def content_draft_snapshot() -> dict[str, Any]:
+    """The editors' draft: all content as it is in the content models now, as plain JSON data.
 
-    A completed assessment stores this, so later edits by editors never change what it said.
-    `revision` is a short hash of the content, printed on reports to say what was used.
-    Every page of a concept assessment needs it, so each process keeps the last one it built
-    until the shared content version (bumped on every content change) moves on. Treat the
-    returned data as read-only.
+    Only editors see it (the preview, the publish page); users read content_snapshot().
+    Treat the returned data as read-only.
     """
     version = cache.get(VERSION_KEY)
     if version is None:
@@ -77,9 +104,54 @@ def content_snapshot() -> dict[str, Any]:
     with _memo_lock:
         if _memo["version"] == version and _memo["snapshot"] is not None:
             return _memo["snapshot"]
-    snapshot = _build_snapshot()
+    snapshot = content_build_snapshot()
     with _memo_lock:
         _memo.update(version=version, snapshot=snapshot)
+    return snapshot
+
+
+def _latest_published_pk() -> int | None:
+    return (ContentRevision.objects.filter(number__isnull=False).order_by("-number")
+            .values_list("pk", flat=True).first())
+
+
+def content_published_revision_pk() -> int:
+    """The primary key of the latest publication; the first one is made if there is none yet
+    (a database from before publishing existed: its content was live, so it is published)."""
+    pk = cache.get(PUBLISHED_KEY)
+    if pk is not None:
+        return pk
+    pk = _latest_published_pk()
+    if pk is None:
+        from django.utils.translation import gettext
+
+        from .services import content_publish
+
+        pk = content_publish(user=None, note=gettext("Eerste publicatie")).pk
+    cache.add(PUBLISHED_KEY, pk, PUBLISHED_KEY_TIMEOUT)
+    return pk
+
+
+def content_snapshot() -> dict[str, Any]:
+    """The published content, in every language, as plain JSON data: what every user reads.
+
+    New and concept assessments, the wizard, their results and the public pages read this; a
+    completed assessment reads the revision it stored. `revision` is a short hash of the content,
+    `publication` its number and date ({"number": 3, "published_at": ISO 8601}). Every page of a
+    concept needs it, so each process keeps the one it loaded until another is published.
+    Treat the returned data as read-only.
+    """
+    pk = content_published_revision_pk()
+    with _memo_lock:
+        if _published["pk"] == pk and _published["snapshot"] is not None:
+            return _published["snapshot"]
+    snapshot = ContentRevision.objects.filter(pk=pk).values_list("snapshot", flat=True).first()
+    if snapshot is None:
+        # Named by a publication not yet committed (or rolled back): the latest that is.
+        pk = _latest_published_pk()
+        return ContentRevision.objects.get(pk=pk).snapshot
+    with _memo_lock:
+        _published.update(pk=pk, snapshot=snapshot)
     return snapshot
 
 
@@ -113,7 +185,8 @@ def _question_data(question: Question) -> dict[str, Any]:
     }
 
 
-def _build_snapshot() -> dict[str, Any]:
+def content_build_snapshot() -> dict[str, Any]:
+    """The draft content as it is in the database now (not cached)."""
     processes = []
     for process in processes_with_perspectives():
         perspectives = []
@@ -139,6 +212,7 @@ def _build_snapshot() -> dict[str, Any]:
                 "code": process.code,
                 "title": _translations(process, "title"),
                 "summary": _translations(process, "summary"),
+                "explanation": _translations(process, "explanation"),
                 "perspectives": perspectives,
             }
         )
@@ -154,18 +228,24 @@ def _build_snapshot() -> dict[str, Any]:
         }
         for instrument in Instrument.objects.filter(is_active=True)
     ]
+    public_values = [
+        {"code": value.code, "name": _translations(value, "name"),
+         "description": _translations(value, "description")}
+        for value in PublicValue.objects.all()
+    ]
     release = ContentRelease.objects.values_list("code", flat=True).first() or ""
     snapshot: dict[str, Any] = {"release": release, "processes": processes,
-                                "instruments": instruments}
+                                "instruments": instruments, "public_values": public_values}
     encoded = json.dumps(snapshot, sort_keys=True, ensure_ascii=False).encode()
     snapshot["revision"] = hashlib.sha256(encoded).hexdigest()[:12]
     return snapshot
 
 
 def content_revision_current() -> ContentRevision:
-    """The stored revision of the content as it is now (created on first use)."""
-    snapshot = content_snapshot()
-    revision, _created = ContentRevision.objects.get_or_create(
-        revision=snapshot["revision"], defaults={"snapshot": snapshot}
-    )
-    return revision
+    """The latest published revision: what an assessment completed now is scored on."""
+    return ContentRevision.objects.get(pk=content_published_revision_pk())
+
+
+def content_publications() -> QuerySet[ContentRevision]:
+    return (ContentRevision.objects.filter(number__isnull=False).select_related("published_by")
+            .order_by("-number"))

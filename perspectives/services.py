@@ -1,4 +1,4 @@
-"""Writes to the content: loading the editorial content from fixtures/content/."""
+"""Writes to the content: loading the editorial content from fixtures/content/, publishing."""
 
 import json
 from dataclasses import dataclass
@@ -6,13 +6,19 @@ from pathlib import Path
 
 import reversion
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from waardevol.text import clean_text
+
 from .models import (
+    PUBLICATION_NOTE_MAX,
     Advice,
     ContentRelease,
+    ContentRevision,
     Instrument,
     Perspective,
     Process,
@@ -30,6 +36,7 @@ class LoadResult:
     updated: int = 0
     unchanged: int = 0
     retired: int = 0  # questions of a previous release, deactivated
+    published: ContentRevision | None = None  # the publication the load made, if any
 
 
 def _fields(data: dict, *names: str) -> dict:
@@ -91,7 +98,10 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
     documents = [json.loads(path.read_text(encoding="utf-8")) for path in perspective_files]
     release = base.get("release", "")
     with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(_("Geladen uit fixtures/content") + (f" ({release})" if release else ""))
+        # Stored text, read by editors later: in the site's language whatever language is active.
+        with translation.override(settings.LANGUAGE_CODE):
+            comment = _("Geladen uit de inhoudsbestanden") + (f" ({release})" if release else "")
+        reversion.set_comment(comment)
         new_release = bool(release) and not ContentRelease.objects.filter(code=release).exists()
         if new_release and Question.objects.exists():
             previous = ContentRelease.objects.values_list("code", flat=True).first() or "v1"
@@ -146,6 +156,14 @@ def content_load(*, directory: Path = CONTENT_DIR, update: bool = False) -> Load
                 _upsert(Advice, {"perspective": perspective, "band": band},
                         {f"text_{language}": text for language, text in texts.items()},
                         update, result)
+        # What was loaded is published at once (a fresh database, a new release, --update):
+        # loading is a deliberate act of whoever deploys. A load that changed nothing leaves the
+        # editors' unpublished draft a draft.
+        nothing_published = not ContentRevision.objects.filter(number__isnull=False).exists()
+        if nothing_published or result.created or result.updated or result.retired:
+            with translation.override(settings.LANGUAGE_CODE):
+                note = comment
+            result.published = content_publish(user=None, note=note, allow_unchanged=True)
     return result
 
 
@@ -189,14 +207,62 @@ CONTENT_MODELS = [Process, Perspective, Question, Advice, PublicValue, Instrumen
 
 
 def vng_editor_group_ensure():
-    """The VNG-beheerder group with exactly the content permissions.
+    """The VNG-beheerder group with exactly the content permissions: add, change and view the
+    content (never delete: answers and published snapshots refer to it), see the publications
+    and publish.
 
-    Migration 0002 creates it; this restores it where a database was flushed (browser tests).
+    Migrations 0002 and 0006 create it; this restores it where a database was flushed (browser
+    tests).
     """
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
 
+    from .models import Publication
+
     group, _created = Group.objects.get_or_create(name=VNG_EDITOR_GROUP)
     content_types = ContentType.objects.get_for_models(*CONTENT_MODELS).values()
-    group.permissions.set(Permission.objects.filter(content_type__in=content_types))
+    publication = ContentType.objects.get_for_model(Publication, for_concrete_model=False)
+    group.permissions.set(
+        Permission.objects.filter(content_type__in=content_types)
+        .exclude(codename__startswith="delete_")
+        | Permission.objects.filter(content_type=publication,
+                                    codename__in=["view_publication", "publish_content"])
+    )
     return group
+
+
+class NothingToPublish(Exception):
+    """The draft is the same as the latest publication."""
+
+
+def content_publish(*, user: AbstractBaseUser | None, note: str,
+                    allow_unchanged: bool = False) -> ContentRevision:
+    """Freeze the draft (the content models as they are now) into the next numbered publication.
+
+    From then on every user reads it (perspectives.selectors.content_snapshot); completed
+    assessments keep the revision they were scored on.
+    """
+    from .selectors import content_build_snapshot, content_published_changed
+
+    note = clean_text(note or "", multiline=False)[:PUBLICATION_NOTE_MAX]
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                snapshot = content_build_snapshot()
+                latest = (ContentRevision.objects.filter(number__isnull=False)
+                          .order_by("-number").first())
+                if (latest is not None and not allow_unchanged
+                        and latest.snapshot.get("revision") == snapshot["revision"]):
+                    raise NothingToPublish
+                number = (ContentRevision.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+                now = timezone.now()
+                snapshot["publication"] = {"number": number, "published_at": now.isoformat()}
+                revision = ContentRevision.objects.create(
+                    revision=f"{snapshot['revision']}-{number}", snapshot=snapshot, number=number,
+                    published_at=now, published_by=user, note=note,
+                )
+                content_published_changed(revision.pk)
+                return revision
+        except IntegrityError:
+            continue  # a colleague published the same moment: take the next number
+    raise RuntimeError("could not publish after three attempts")

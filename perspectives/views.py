@@ -1,13 +1,12 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 
-from .models import PublicValue
-from .selectors import processes_with_perspectives
+from .presenters import PerspectiveIndexPresenter
+from .selectors import content_snapshot
 
 
 def perspective_index(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "perspectives/index.html",
-        {"processes": processes_with_perspectives(), "public_values": PublicValue.objects.all()},
-    )
+    """The published content: what editors have in their draft shows only after publishing."""
+    page = PerspectiveIndexPresenter(content_snapshot(), get_language() or "nl")
+    return render(request, "perspectives/index.html", {"page": page})

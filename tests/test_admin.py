@@ -45,20 +45,47 @@ class VngEditorAdminTests(BaseTestCase):
                 versions = Version.objects.get_for_object(saved)
                 self.assertEqual(versions[0].revision.user, self.vng)
 
-    def test_change_form_shows_both_languages_and_inlines(self):
+    def test_perspective_page_lists_its_questions_as_links_and_stacks_its_advice(self):
         perspective = Perspective.objects.get(number=4)
-        html = self.client.get(self._change_url(perspective)).content.decode()
+        response = self.client.get(self._change_url(perspective))
+        html = response.content.decode()
         self.assertIn('name="title_nl"', html)
         self.assertIn('name="title_en"', html)
-        self.assertIn('name="questions-0-text_en"', html)
-        # Each question opens in full on its own page; the inline shows when it applies.
-        self.assertIn(reverse("admin:perspectives_question_change",
-                              args=[perspective.questions.first().pk]), html)
+        # Questions are edited on their own page, not inline.
+        self.assertNotIn('name="questions-0-text_en"', html)
+        for question in perspective.questions.all():
+            self.assertIn(reverse("admin:perspectives_question_change", args=[question.pk]),
+                          html)
+        self.assertIn(reverse("admin:perspectives_question_add") + f"?perspective={perspective.pk}",
+                      html)
         risks = self.client.get(self._change_url(Perspective.objects.get(number=7)))
         self.assertContains(risks, "minimumeis vanaf niveau 3 (Art. 35 en 36 AVG)")
         self.assertIn('name="advice-0-text_nl"', html)
+        self.assertNotIn("tabular", html.split('id="advice-group"')[1][:400])
         self.assertIn('class="viewsitelink"', html)
+        self.assertIn(reverse("admin:perspectives_publication_preview_perspective", args=[4]),
+                      html)
         self.assertEqual(perspective.get_absolute_url(), "/#perspectief-4")
+
+    def test_explanations_and_advice_show_a_markdown_preview(self):
+        perspective = Perspective.objects.get(number=1)
+        perspective.explanation_nl = "Een *nadruk* en\n\n- een lijst"
+        perspective.save()
+        html = self.client.get(self._change_url(perspective)).content.decode()
+        self.assertIn("<em>nadruk</em>", html)
+        self.assertIn("<li>een lijst</li>", html)
+        advice = Advice.objects.get(perspective=perspective, band="aandacht")
+        advice.text_nl = "**Vet** advies <script>alert(1)</script>"
+        advice.save()
+        html = self.client.get(self._change_url(advice)).content.decode()
+        self.assertIn("<strong>Vet</strong> advies", html)
+        self.assertNotIn("<script>alert(1)", html)
+
+    def test_links_to_public_values_and_instruments_are_checkboxes(self):
+        html = self.client.get(self._change_url(Question.objects.get(code="7.5"))).content.decode()
+        self.assertIn('type="checkbox" name="public_values"', html)
+        self.assertIn('type="checkbox" name="instruments"', html)
+        self.assertNotIn("selectfilter", html)
 
     def test_question_page_shows_its_basis_in_the_report_and_in_law(self):
         question = Question.objects.get(code="7.5")
@@ -131,6 +158,61 @@ class VngEditorAdminTests(BaseTestCase):
         url = reverse("admin:perspectives_question_delete", args=[question.pk])
         self.client.post(url, {"post": "yes"})
         self.assertTrue(Question.objects.filter(pk=question.pk).exists())
+
+    def test_no_content_can_be_deleted_not_even_by_a_superuser(self):
+        root = User.objects.create_superuser("root", "r@example.org", "x" * 12)
+        for user in (self.vng, root):
+            self.client.force_login(user)
+            for model in [*CONTENT, Instrument]:
+                obj = model.objects.first()
+                name = model._meta.model_name
+                with self.subTest(user=user.username, model=name):
+                    change = self.client.get(self._change_url(obj))
+                    self.assertNotContains(change, "deletelink")
+                    changelist = self.client.get(
+                        reverse(f"admin:perspectives_{name}_changelist"))
+                    self.assertNotContains(changelist, "delete_selected")
+                    delete = reverse(f"admin:perspectives_{name}_delete", args=[obj.pk])
+                    self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 403)
+                    self.assertTrue(model.objects.filter(pk=obj.pk).exists())
+        self.assertFalse(self.vng.groups.first().permissions.filter(
+            codename__startswith="delete_").exists())
+
+    def test_an_editor_sees_waardevol_and_dutch_only(self):
+        pages = [
+            reverse("admin:index"),
+            reverse("admin:perspectives_perspective_changelist"),
+            self._change_url(Perspective.objects.get(number=1)),
+            self._change_url(Question.objects.get(code="7.5")),
+            self._change_url(Advice.objects.first()),
+            reverse("admin:perspectives_perspective_history",
+                    args=[Perspective.objects.get(number=1).pk]),
+            reverse("admin:perspectives_publication_changelist"),
+            reverse("admin:perspectives_publication_publish"),
+        ]
+        for url in pages:
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                html = response.content.decode()
+                self.assertIn("Waardevol", html)
+                for unwanted in ("Django", "Choose ", "Loaded from", "Delete", "deletelink",
+                                 "Herstel verwijderde", "selectfilter"):
+                    self.assertNotIn(unwanted, html)
+
+    def test_the_history_of_loaded_content_is_in_dutch(self):
+        from django.utils import translation
+
+        from perspectives.services import content_load
+
+        perspective = Perspective.objects.get(number=1)
+        Perspective.objects.filter(pk=perspective.pk).update(title_nl="Anders")
+        with translation.override("en"):
+            content_load(update=True)
+        history = self.client.get(
+            reverse("admin:perspectives_perspective_history", args=[perspective.pk]))
+        self.assertContains(history, "Geladen uit de inhoudsbestanden")
+        self.assertNotContains(history, "Loaded from")
 
     def test_editor_cannot_reach_user_or_municipality_administration(self):
         for name in ["admin:auth_user_changelist", "admin:auth_group_changelist",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.test import TestCase
 
 from perspectives.models import Advice, Band, Perspective, Process, PublicValue, Question
-from perspectives.selectors import content_snapshot
+from perspectives.selectors import content_draft_snapshot, content_snapshot
 from perspectives.services import content_load
 
 LANGUAGES = [code for code, _ in settings.LANGUAGES]
@@ -95,21 +95,22 @@ class ContentFixtureTests(TestCase):
         self.assertFalse(question.public_values.exists())
 
     def test_snapshot_holds_both_languages_and_a_stable_revision(self):
-        snapshot = content_snapshot()
+        snapshot = content_draft_snapshot()
         first = snapshot["processes"][0]["perspectives"][0]
         self.assertEqual(set(first["title"]), set(LANGUAGES))
         self.assertEqual(len(first["questions"][0]["scale"]), 5)
-        self.assertEqual(snapshot["revision"], content_snapshot()["revision"])
+        self.assertEqual(snapshot["revision"], content_draft_snapshot()["revision"])
+        self.assertEqual(snapshot["revision"], content_snapshot()["revision"])  # all published
         question = Question.objects.first()
         question.text_nl = "Een nieuwe formulering"
         question.save()
-        self.assertNotEqual(snapshot["revision"], content_snapshot()["revision"])
+        self.assertNotEqual(snapshot["revision"], content_draft_snapshot()["revision"])
 
     def test_deactivated_questions_leave_the_snapshot(self):
         question = Question.objects.get(code="1.1")
         question.is_active = False
         question.save()
-        codes = [q["code"] for p in content_snapshot()["processes"]
+        codes = [q["code"] for p in content_draft_snapshot()["processes"]
                  for pp in p["perspectives"] for q in pp["questions"]]
         self.assertNotIn("1.1", codes)
 
@@ -119,15 +120,17 @@ class ContentSnapshotCacheTests(TestCase):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        first = content_snapshot()
+        first = content_draft_snapshot()
+        published = content_snapshot()
         with CaptureQueriesContext(connection) as queries:
-            again = content_snapshot()
+            again = content_draft_snapshot()
+            self.assertIs(published, content_snapshot())
         self.assertIs(first, again)
         self.assertEqual(len(queries), 0)
         advice = Advice.objects.get(perspective__number=2, band="op_orde")
         advice.text_en = "Edited advice"
         advice.save()
-        changed = content_snapshot()
+        changed = content_draft_snapshot()
         texts = [p["advice"]["op_orde"]["en"] for proc in changed["processes"]
                  for p in proc["perspectives"] if p["number"] == 2]
         self.assertEqual(texts, ["Edited advice"])

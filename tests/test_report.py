@@ -20,6 +20,7 @@ from assessments import pdf, report, services
 from assessments.models import Answer, AnswerKind, Assessment
 from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
+from perspectives.services import content_publish
 
 from .base import BaseTestCase, completed_assessment, set_answer
 
@@ -221,6 +222,7 @@ class ReportContentTests(ReportTestCase):
         Advice.objects.filter(perspective__number=1).update(text_nl="Nieuw advies van de VNG.")
         Question.objects.filter(code="1.1").update(text_nl="Een herschreven vraag?")
         content_changed()
+        content_publish(user=None, note="Nieuwe teksten")
         after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
         self.assertEqual(before, after)
         self.assertNotIn("Een heel andere titel", after)
@@ -279,6 +281,7 @@ class HostileContentTests(ReportTestCase):
         Perspective.objects.filter(number=2).update(
             title_nl=f"<style>* {{ background: url({listener}/t) }}</style>Titel")
         content_changed()
+        content_publish(user=None, note="Vijandige inhoud")
         services.action_create(assessment=assessment, user=self.alice,
                                perspective=Perspective.objects.get(number=1),
                                description='<link rel="attachment" href="file:///etc/passwd">',

@@ -82,7 +82,10 @@ class WizardJourneyTests(BaseTestCase):
         self.assertEqual(assessment.status, Status.COMPLETED)
         self.assertEqual(assessment.completed_by, self.alice)
         self.assertIsNotNone(assessment.content.snapshot)
-        self.assertEqual(assessment.content_revision, assessment.content.snapshot["revision"])
+        # Scored on the latest publication, which names its number and date for the report.
+        self.assertEqual(assessment.content.number, assessment.content.snapshot["publication"]["number"])
+        self.assertEqual(assessment.content_revision,
+                         f"{assessment.content.snapshot['revision']}-{assessment.content.number}")
         self.assertEqual(assessment.characteristics,
                          ["experiment", "public_space", "personal_data"])
         self.assertEqual(assessment.result["phase"], "experiment")

@@ -45,9 +45,16 @@ class CleanCharField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return value
-        multiline = isinstance(self.widget, forms.Textarea)
+        multiline = isinstance(getattr(self.widget, "widget", self.widget), forms.Textarea)
         value = clean_text(value, multiline=multiline)
         return value if is_visible(value) else self.empty_value
+
+    def has_changed(self, initial, data):
+        # Compare cleaned with cleaned: a text stored before cleaning (with \r\n or a trailing
+        # newline) is not changed by a form that only cleans it, so no history records it.
+        if isinstance(initial, str) and not self.disabled:
+            initial = self.to_python(initial)
+        return super().has_changed(initial, data)
 
 
 def is_free_text(db_field: models.Field) -> bool:

@@ -107,6 +107,19 @@ class PageAudit:
                               full_page=True)
         translated.context.close()
 
+    def check_admin(self, page, name: str):
+        """An admin page (Django's own markup and layout, desktop only): axe's serious and
+        critical violations, and a screenshot at the page's width."""
+        results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        serious = [v for v in results.response["violations"]
+                   if v.get("impact") in ("serious", "critical")]
+        if serious:
+            self.violations.append(f"{name} ({page.url}):\n" + "\n".join(
+                f"{v['id']} ({v['impact']}): {v['help']} – "
+                + "; ".join(n["target"][0] for n in v["nodes"][:5]) for v in serious))
+        ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
+
     def _translated_page(self, page, language):
         """A page in a new context with the journey's cookies (same session), other language."""
         from urllib.parse import urlsplit

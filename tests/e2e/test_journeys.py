@@ -208,26 +208,55 @@ def test_reader_can_read_and_download_but_not_edit(browser, site, audit):
 
 
 def test_vng_editor_changes_content_but_not_completed_reports(browser, site, audit):
+    """The editor changes the draft, previews it, publishes it with a note: only then do users
+    see it, and a completed report never changes."""
     from assessments import report
 
     assessment = completed_assessment(site.municipality, site.users["alice"], "Afgerond project")
     before = pdf_text(report.render_report_pdf(assessment))
+    new_title = "Verhelder nut en grenzen – herzien door de VNG"
 
-    context = browser.new_context()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{site.url}/beheer/")
     page.fill("#id_username", "vng")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     page.get_by_role("link", name="Perspectieven", exact=True).first.click()
+    audit.check_admin(page, "admin-changelist")
     page.click("a:has-text('Verhelder nut en grenzen')")
-    page.fill("#id_title_nl", "Verhelder nut en grenzen – herzien door de VNG")
-    page.click("input[name=_save]")
+    audit.check_admin(page, "admin-perspective")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.fill("#id_title_nl", new_title)
+    page.click("input[name=_continue]")
     page.wait_for_selector(".messagelist")
+    page.click("a.historylink")
+    audit.check_admin(page, "admin-history")
+    assert "Titel [nl]" in page.locator("#change-history").inner_text()
+    page.go_back()
+    page.click("table.wv-admin-questions a:has-text('1.1')")
+    page.wait_for_selector("#question_form")
+    audit.check_admin(page, "admin-question")
+
     page.goto(f"{site.url}/")
-    assert page.locator("#perspectief-1 h3").inner_text() == (
-        "1. Verhelder nut en grenzen – herzien door de VNG")
-    audit.check(page, "perspectives-after-edit")
+    assert page.locator("#perspectief-1 h3").inner_text() != f"1. {new_title}"  # a draft still
+
+    page.goto(f"{site.url}/beheer/perspectives/publication/")
+    audit.check_admin(page, "admin-publications")
+    page.click("text=Voorbeeld van de conceptinhoud")
+    assert page.locator("#perspectief-1 h3").inner_text() == f"1. {new_title}"
+    audit.check(page, "admin-preview")
+    page.click("text=Naar publiceren")
+    assert "Perspectief 1: gewijzigd" in page.locator("main").inner_text()
+    audit.check_admin(page, "admin-publish")
+    page.fill("#id_note", "Titel van perspectief 1 herzien")
+    page.click("input[value=Publiceren]")
+    page.wait_for_selector(".messagelist")
+    assert "Titel van perspectief 1 herzien" in page.locator("#result_list").inner_text()
+
+    page.goto(f"{site.url}/")
+    assert page.locator("#perspectief-1 h3").inner_text() == f"1. {new_title}"
+    audit.check(page, "perspectives-after-publishing")
     after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
     assert after == before
     assert "herzien door de VNG" not in after
