@@ -155,8 +155,14 @@ class ResultsPresenter:
 
     @property
     def content_version(self) -> str:
-        """Which content the result was scored on, as an editor would name it."""
-        return self.revision
+        """Which content the result was scored on, as editors name it: the publication's number
+        and date ("publicatie 3 van 1 maart 2027"); content frozen before publications existed
+        has only its revision hash."""
+        publication = self.result.publication
+        if publication is None:
+            return self.revision
+        return _("publicatie %(number)s van %(date)s") % {
+            "number": publication.number, "date": date_label(publication.published_at)}
 
     @property
     def characteristics(self) -> list[str]:

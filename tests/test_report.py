@@ -182,6 +182,21 @@ class ReportContentTests(ReportTestCase):
         # The cover's title does not break after ’s-: a non-breaking hyphen.
         self.assertIn("’s\u2011Hertogenbosch", cover)
 
+    def test_cover_names_the_content_publication_by_number_and_date(self):
+        from assessments.labels import date_label
+        from perspectives.models import ContentRevision
+
+        assessment = self.completed_assessment()
+        publication = ContentRevision.objects.get(pk=assessment.content_id)
+        self.assertIsNotNone(publication.number)
+        expected = f"publicatie {publication.number} van {date_label(publication.published_at)}"
+        cover = PdfReader(io.BytesIO(report.render_report_pdf(assessment))).pages[0].extract_text()
+        self.assertIn(expected, " ".join(cover.split()))
+        self.assertNotIn(publication.revision, cover)
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(reverse("assessments:results", args=[assessment.pk])),
+                            expected)
+
     def test_summary_is_one_page_with_minimums_instruments_and_dutch_dates(self):
         assessment = self.completed_assessment(
             processes_personal_data=True, adjust=lambda a: set_answer(a, "1.4", 0))
