@@ -128,7 +128,8 @@ def test_editor_journey_with_javascript(browser, site, audit):
     page.fill("#id_owner", "Projectleider")
     page.fill("#id_due_date", "2027-03-01")
     page.click("main button:has-text('Actie toevoegen')")
-    page.wait_for_selector("section[aria-labelledby=acties] th:has-text('Informatiebord plaatsen bij de sensoren')")
+    page.wait_for_selector(
+        "section[aria-labelledby=acties] th:has-text('Informatiebord plaatsen bij de sensoren')")
     assert "4. " in page.locator("section[aria-labelledby=acties] tbody td").first.inner_text()
     audit.check(page, "results-with-action")
 
@@ -224,7 +225,7 @@ def test_vng_editor_changes_content_but_not_completed_reports(browser, site, aud
     page.click("input[name=_save]")
     page.wait_for_selector(".messagelist")
     page.goto(f"{site.url}/")
-    assert page.locator("#perspectief-1 h3").inner_text() == (
+    assert page.locator("#perspectief-1-titel").inner_text() == (
         "1. Verhelder nut en grenzen – herzien door de VNG")
     audit.check(page, "perspectives-after-edit")
     after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
