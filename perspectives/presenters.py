@@ -46,6 +46,7 @@ class ProcessItem:
     title: str
     explanation: str
     perspectives: list[PerspectiveItem]
+    summary: str = ""
 
 
 @dataclass
@@ -80,6 +81,7 @@ class PerspectiveIndexPresenter:
             code=data["code"], title=translated(data["title"], language),
             explanation=translated(data.get("explanation"), language),
             perspectives=[self._perspective(p) for p in data["perspectives"]],
+            summary=translated(data.get("summary"), language),
         )
 
     def _perspective(self, data: dict[str, Any]) -> PerspectiveItem:

@@ -1,18 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
-from waardevol.views import health
+from waardevol.views import accessibility_statement, favicon, health
 
 urlpatterns = [
     path("", include("perspectives.urls")),
     path("gemeente/", include("assessments.urls")),
-    path("toegankelijkheid/",
-         TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
+    path("toegankelijkheid/", accessibility_statement, name="accessibility"),
     path("account/", include("waardevol.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
     path("healthz", health, name="health"),
+    path("favicon.ico", favicon, name="favicon"),
 ]
 
 handler400 = "waardevol.views.bad_request"

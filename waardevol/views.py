@@ -1,11 +1,15 @@
 """Views every app uses: friendly error pages in the site's own look (no stack traces with DEBUG
-off), the health check, and saving the form of an object colleagues share."""
+off), the health check, the accessibility statement, the favicon, and saving the form of an
+object colleagues share."""
+
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
 
 from . import concurrency
 from .forms import SharedObjectForm
@@ -14,6 +18,26 @@ from .forms import SharedObjectForm
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and monitoring; also the benchmarks' floor (no database work)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# The day the accessibility statement was last checked against the site. The government's model
+# asks for a review at least once a year and after large changes: update it with the text.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 23)
+
+
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html", {
+        "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "site_url": settings.SITE_URL,
+    })
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and tools ask for /favicon.ico on their own (our pages link the SVG): point
+    them to it rather than answering with a 404 page. Not permanent, so a cached redirect
+    never outlives the static file's address."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 def _error(request: HttpRequest, status: int) -> HttpResponse:

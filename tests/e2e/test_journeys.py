@@ -239,12 +239,12 @@ def test_vng_editor_changes_content_but_not_completed_reports(browser, site, aud
     audit.check_admin(page, "admin-question")
 
     page.goto(f"{site.url}/")
-    assert page.locator("#perspectief-1 h3").inner_text() != f"1. {new_title}"  # a draft still
+    assert page.locator("#perspectief-1-titel").inner_text() != f"1. {new_title}"  # a draft still
 
     page.goto(f"{site.url}/beheer/perspectives/publication/")
     audit.check_admin(page, "admin-publications")
     page.click("text=Voorbeeld van de conceptinhoud")
-    assert page.locator("#perspectief-1 h3").inner_text() == f"1. {new_title}"
+    assert page.locator("#perspectief-1-titel").inner_text() == f"1. {new_title}"
     audit.check(page, "admin-preview")
     page.click("text=Naar publiceren")
     assert "Perspectief 1: gewijzigd" in page.locator("main").inner_text()
@@ -255,7 +255,7 @@ def test_vng_editor_changes_content_but_not_completed_reports(browser, site, aud
     assert "Titel van perspectief 1 herzien" in page.locator("#result_list").inner_text()
 
     page.goto(f"{site.url}/")
-    assert page.locator("#perspectief-1 h3").inner_text() == f"1. {new_title}"
+    assert page.locator("#perspectief-1-titel").inner_text() == f"1. {new_title}"
     audit.check(page, "perspectives-after-publishing")
     after = pdf_text(report.render_report_pdf(Assessment.objects.get(pk=assessment.pk)))
     assert after == before
