@@ -8,6 +8,8 @@ invitation they accept with their organisation account, or from the provider's c
 
 import logging
 
+import jwt
+import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
@@ -48,7 +50,12 @@ def role_from_claims(claims: dict) -> tuple[str, bool] | None:
     strongest value wins. None when no role claim is configured or none of its values is known."""
     name = settings.OIDC_ROLE_CLAIM
     value = claims.get(name) if name else None
-    values = {value} if isinstance(value, str) else {v for v in value or [] if isinstance(v, str)}
+    if isinstance(value, str):
+        values = {value}
+    elif isinstance(value, list):
+        values = {item for item in value if isinstance(item, str)}
+    else:
+        values = set()
     if values & set(settings.OIDC_ROLE_MANAGER_VALUES):
         return Role.EDITOR, True
     if values & set(settings.OIDC_ROLE_EDITOR_VALUES):
@@ -73,6 +80,21 @@ class MunicipalOIDCBackend(OIDCAuthenticationBackend):
         if not settings.OIDC_ENABLED or "nonce" not in kwargs or "username" in kwargs:
             return None
         return super().authenticate(request, **kwargs)
+
+    def retrieve_matching_jwk(self, token):
+        header = jwt.get_unverified_header(token)
+        if "kid" in header:
+            return super().retrieve_matching_jwk(token)
+        # `kid` is optional (RFC 7515, 4.1.4): a provider with one signing key may leave it out,
+        # and then that one key is the only candidate (the library itself would fail on it).
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.OIDC_TIMEOUT)
+        response.raise_for_status()
+        keys = [key for key in response.json().get("keys", [])
+                if key.get("use", "sig") == "sig" and key.get("alg", header.get("alg"))
+                == header.get("alg")]
+        if len(keys) != 1:
+            raise SuspiciousOperation("No key id in the token and not exactly one signing key")
+        return jwt.PyJWK(keys[0])
 
     def verify_claims(self, claims) -> bool:
         return bool(claims.get("sub"))
