@@ -72,7 +72,7 @@ def qr_code_svg(data: str, *, label: str) -> SafeString:
                         border=4)
     svg = image.to_string(encoding="unicode")
     svg = re.sub(r'^<svg (?:width="[^"]*" height="[^"]*" )?',
-                 '<svg class="wv-qr" role="img" focusable="false" ', svg, count=1)
+                 '<svg class="wv-qr" role="img" ', svg, count=1)
     escaped = label.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
     svg = svg.replace(">", f"><title>{escaped}</title>", 1)
     return mark_safe(svg)  # noqa: S308 (made by qrcode from our own data; the label is escaped)
