@@ -1,7 +1,9 @@
 """Named municipalities and users with different access, shared by the tests."""
 
 from django.contrib.auth.models import Group, User
-from django.test import TestCase
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments import readmodel, services
 from assessments.models import Answer, AnswerKind, Assessment, Municipality, Role
@@ -11,7 +13,24 @@ from waardevol.accounts import services as accounts_services
 PASSWORD = "correct-horse-battery"
 
 
+class SecondFactorClient(Client):
+    """force_login as a whole login: staff, who need a second factor (TWO_FACTOR_REQUIRED is on
+    in the tests, as in production), come in verified with an authenticator app. Tests of the
+    second factor itself use Client.login or a plain Client."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        if user.is_staff or user.is_superuser:
+            device, _created = TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Test"})
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
 class BaseTestCase(TestCase):
+    client_class = SecondFactorClient
+
     @classmethod
     def setUpTestData(cls):
         cls.utrecht = Municipality.objects.create(name="Utrecht", cbs_code="GM0344")

@@ -45,6 +45,11 @@ class PermissionMatrixTests(BaseTestCase):
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
             ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),
+            # The second factor is for staff; vng has given it already (see SecondFactorClient).
+            ("two_factor_verify", [], "get", (302, 403, 403, 403, 302)),
+            ("two_factor_setup", [], "get", (302, 403, 403, 403, 200)),
+            ("two_factor_recovery_codes", [], "get", (302, 403, 403, 403, 200)),
+            ("two_factor_recovery_codes", [], "post", (302, 403, 403, 403, 302)),
         ]
 
     def users(self):

@@ -410,6 +410,7 @@ class ReportDownloadTests(ReportTestCase):
         self.assertEqual(self.client.get(url).status_code, 403)
         self.alice.is_staff = True
         self.alice.save()
+        self.client.force_login(self.alice)  # as staff now, with the second factor staff need
         response = self.client.get(url)
         self.assertContains(response, "Bestuurlijke samenvatting")
         # The inline @page rule carries the nonce the CSP header allows, so the browser applies it.

@@ -13,7 +13,7 @@ from waardevol.middleware import SessionLifetimeMiddleware
 from waardevol.urls import handler400, handler403, handler404, handler500  # noqa: F401
 from waardevol.urls import urlpatterns as site_urlpatterns
 
-from .base import PASSWORD, BaseTestCase
+from .base import PASSWORD, BaseTestCase, SecondFactorClient
 
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 
@@ -50,7 +50,7 @@ class CsrfTests(BaseTestCase):
         counts = (Project.objects.count(), Assessment.objects.count(), Answer.objects.count(),
                   Action.objects.count())
         for user in (self.alice, self.vng):
-            client = Client(enforce_csrf_checks=True)
+            client = SecondFactorClient(enforce_csrf_checks=True)
             client.force_login(user)
             for url in posts:
                 with self.subTest(url=url, user=user.username):

@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "perspectives",
     "assessments",
     "waardevol.accounts",
@@ -74,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff sign in with a second factor (see the two-factor block below).
+    "django_otp.middleware.OTPMiddleware",
+    "waardevol.accounts.twofactor.TwoFactorMiddleware",
     "waardevol.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,6 +136,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Inert unless OIDC is configured (see the OIDC block below).
+    "waardevol.accounts.oidc.MunicipalOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -161,6 +169,43 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 INVITATION_DAYS = envint("INVITATION_DAYS", 7)
+
+# --- Login with the municipality's identity provider (OIDC) and two-factor authentication ---
+# OpenID Connect (mozilla-django-oidc) is on when the client and the provider's endpoints are in
+# the environment; password login stays available beside it. Users are matched on the issuer and
+# `sub` of the ID token, never on e-mail (see waardevol/accounts/oidc.py).
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT") or None
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+OIDC_USE_PKCE = envbool("OIDC_USE_PKCE", True)
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT_SECONDS", 10)
+OIDC_ENABLED = all([OIDC_RP_CLIENT_ID, OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT,
+                    OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT])
+# The name of the provider on the login button, e.g. "Gemeente Utrecht".
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "")
+# Which municipality and role a new user gets: the claim holding the CBS code (GM0344), the claim
+# holding the role, and which of its values mean beheerder, bewerker and lezer. Without a
+# municipality from the claims, only an invitation lets a new user in.
+OIDC_MUNICIPALITY_CLAIM = os.environ.get("OIDC_MUNICIPALITY_CLAIM", "")
+OIDC_ROLE_CLAIM = os.environ.get("OIDC_ROLE_CLAIM", "")
+OIDC_ROLE_MANAGER_VALUES = envlist("OIDC_ROLE_MANAGER_VALUES", "beheerder")
+OIDC_ROLE_EDITOR_VALUES = envlist("OIDC_ROLE_EDITOR_VALUES", "bewerker")
+OIDC_ROLE_READER_VALUES = envlist("OIDC_ROLE_READER_VALUES", "lezer")
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+
+# Staff (VNG editors, superusers) need a second factor (TOTP, with recovery codes) to reach any
+# page, unless they came in through OIDC, whose provider does its own MFA. On by default
+# everywhere except with DEBUG=1 (the tests run with DEBUG=0, so they check it on).
+TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG)
+TWO_FACTOR_ATTEMPTS = envint("TWO_FACTOR_ATTEMPTS", 5)  # codes per user per window
+TWO_FACTOR_WINDOW_SECONDS = envint("TWO_FACTOR_WINDOW_SECONDS", 300)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Waardevol")
+# --- end of OIDC and two-factor authentication ---
 
 # Background work (django-tasks). The immediate backend runs a task at once, in the request (zero
 # set-up); production sets TASKS_BACKEND=django_tasks_db.DatabaseBackend and runs

@@ -3,7 +3,9 @@ on every page they see."""
 
 import io
 import re
+from base64 import b32decode
 
+from django_otp.oath import totp
 from pypdf import PdfReader
 
 from assessments.models import Answer, Assessment, Project, Status
@@ -222,6 +224,17 @@ def test_vng_editor_changes_content_but_not_completed_reports(browser, site, aud
     page.fill("#id_username", "vng")
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
+    # Staff set up a second factor before anything else: the authenticator app is played by
+    # django-otp's own TOTP with the secret the page shows for typing.
+    page.wait_for_url("**/tweestapsverificatie/instellen/**")
+    audit.check(page, "two-factor-setup")
+    secret = page.locator(".wv-secret").inner_text().replace(" ", "")
+    page.fill("#id_code", f"{totp(b32decode(secret)):06d}")
+    page.click("button:has-text('Instellen')")
+    page.wait_for_selector(".wv-recovery-codes")
+    assert page.locator(".wv-recovery-codes li").count() == 10
+    audit.check(page, "two-factor-recovery-codes")
+    page.click("a:has-text('Verder')")
     page.get_by_role("link", name="Perspectieven", exact=True).first.click()
     audit.check_admin(page, "admin-changelist")
     page.click("a:has-text('Verhelder nut en grenzen')")

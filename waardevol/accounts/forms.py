@@ -1,4 +1,6 @@
-"""Forms of accounts: invitations, accepting one, and a colleague's role."""
+"""Forms of accounts: invitations, accepting one, a colleague's role, a second-factor code."""
+
+import re
 
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
@@ -43,3 +45,35 @@ class InviteAcceptForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         fields = ["username", "first_name", "last_name"]
         formfield_callback = clean_text_formfield
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app (six digits) or, if `recovery` is allowed, a recovery
+    code (eight letters and digits); spaces and dashes as people copy them are ignored."""
+
+    code = forms.CharField(label=_("Code"), max_length=20, strip=True)
+
+    def __init__(self, *args, recovery: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recovery = recovery
+        widget = self.fields["code"].widget
+        widget.attrs.update({"autocomplete": "one-time-code", "spellcheck": "false",
+                             "autocapitalize": "off", "size": "10"})
+        if recovery:
+            self.fields["code"].help_text = _(
+                "De zes cijfers uit uw authenticator-app, of een van uw herstelcodes.")
+        else:
+            widget.attrs["inputmode"] = "numeric"
+            self.fields["code"].help_text = _("De zes cijfers die de app nu toont.")
+
+    def clean_code(self) -> str:
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"]).lower()
+        if re.fullmatch(r"\d{6}", code) or (self.recovery and re.fullmatch(r"[a-z2-7]{8}", code)):
+            return code
+        raise forms.ValidationError(
+            _("Vul de zes cijfers uit uw authenticator-app in, of een herstelcode.")
+            if self.recovery else _("Vul de zes cijfers uit uw authenticator-app in."))
+
+    @property
+    def is_recovery_code(self) -> bool:
+        return not self.cleaned_data["code"].isdigit()

@@ -1,11 +1,21 @@
-"""Writes of accounts: invitations and memberships."""
+"""Writes of accounts: invitations, memberships, organisation accounts and second factors."""
 
+import base64
+import hashlib
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Invitation, Membership, Municipality, Role
+
+from .models import OIDCIdentity
 
 
 def invitation_create(*, membership: Membership, email: str, role: str) -> Invitation:
@@ -39,3 +49,136 @@ def membership_create(*, user: AbstractBaseUser, municipality: Municipality,
                       role: str = Role.EDITOR, is_manager: bool = False) -> Membership:
     return Membership.objects.create(user=user, municipality=municipality, role=role,
                                      is_manager=is_manager)
+
+
+class OIDCRefused(Exception):
+    """An identity provider vouched for someone we have no account for and may not create one."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _oidc_username(issuer: str, subject: str) -> str:
+    # Nobody types it (they log in at their provider); it only has to be unique and stable.
+    digest = hashlib.sha256(f"{issuer}\n{subject}".encode()).digest()
+    return "oidc-" + base64.b32encode(digest).decode()[:24].lower()
+
+
+def _email_taken(email: str, *, other_than=None) -> bool:
+    users = get_user_model().objects.filter(email__iexact=email)
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    return bool(email) and users.exists()
+
+
+@transaction.atomic
+def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
+                       invitation_token: str | None = None) -> AbstractBaseUser:
+    """The user for a verified (issuer, sub): the linked one, or a new one from the invitation
+    being accepted or from the municipality in the claims; otherwise OIDCRefused.
+
+    With a role claim configured the provider is authoritative for the role at every login; a
+    provider that places a known user in another municipality is refused, not obeyed, because
+    moving a member would hand them the other municipality's projects.
+    """
+    from . import oidc  # the claim mapping lives beside the backend that reads the claims
+
+    email = (claims.get("email") or "").strip()[:254]
+    names = {"first_name": (claims.get("given_name") or "").strip()[:150],
+             "last_name": (claims.get("family_name") or "").strip()[:150]}
+    code = oidc.municipality_code_from_claims(claims)
+    role = oidc.role_from_claims(claims)
+
+    identity = (OIDCIdentity.objects.select_related("user", "user__membership")
+                .filter(issuer=issuer, subject=subject).first())
+    if identity is not None:
+        user = identity.user
+        changed = [field for field, value in names.items()
+                   if value and getattr(user, field) != value]
+        for field in changed:
+            setattr(user, field, names[field])
+        if email and email.lower() != user.email.lower() and not _email_taken(email, other_than=user):
+            user.email = email
+            changed.append("email")
+        if changed:
+            user.save(update_fields=changed)
+        membership = getattr(user, "membership", None)
+        if membership is None and code:
+            municipality = Municipality.objects.filter(cbs_code=code).first()
+            if municipality is not None:
+                membership_create(user=user, municipality=municipality,
+                                  role=role[0] if role else Role.READER,
+                                  is_manager=bool(role and role[1]))
+        elif membership is not None:
+            if code and code != membership.municipality.cbs_code:
+                raise OIDCRefused("other_municipality")
+            if role and (membership.role, membership.is_manager) != role:
+                membership.role, membership.is_manager = role
+                membership.save(update_fields=["role", "is_manager"])
+        return user
+
+    invitation = None
+    if invitation_token:
+        invitation = (Invitation.objects.select_for_update()
+                      .filter(token=_uuid_or_none(invitation_token), accepted_at__isnull=True,
+                              created_at__gte=timezone.now()
+                              - timedelta(days=settings.INVITATION_DAYS))
+                      .select_related("municipality").first())
+    if invitation is not None:
+        municipality, role = invitation.municipality, (invitation.role, False)
+        email = email or invitation.email
+    else:
+        municipality = Municipality.objects.filter(cbs_code=code).first() if code else None
+        if municipality is None:
+            raise OIDCRefused("no_municipality")
+        role = role or (Role.READER, False)
+    if _email_taken(email):
+        # One person, one account: whoever has this address already logs in with a password.
+        raise OIDCRefused("email_taken")
+    user = get_user_model().objects.create_user(
+        username=_oidc_username(issuer, subject), email=email, password=None, **names)
+    OIDCIdentity.objects.create(user=user, issuer=issuer, subject=subject)
+    membership_create(user=user, municipality=municipality, role=role[0], is_manager=role[1])
+    if invitation is not None:
+        invitation.accepted_at = timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def _uuid_or_none(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+RECOVERY_CODE_COUNT = 10
+
+
+def totp_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
+    """The authenticator app being set up: the one waiting for its first code, or a new one (so
+    reloading the page keeps the QR code that was scanned already)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator-app", confirmed=False)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice) -> list[str]:
+    """The app gave a right code: it is the user's second factor from now on, replacing any
+    earlier one, with a fresh set of recovery codes (returned to show once)."""
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return recovery_codes_replace(user=device.user)
+
+
+@transaction.atomic
+def recovery_codes_replace(*, user: AbstractBaseUser) -> list[str]:
+    """Ten new single-use recovery codes; the old ones stop working."""
+    device, _created = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Herstelcodes", "confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes

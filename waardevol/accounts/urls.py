@@ -6,7 +6,7 @@ The names stay global ("login", "password_reset", …): Django's auth views and 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import oidc, views
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -23,4 +23,11 @@ urlpatterns = [
     path("leden/", views.members, name="members"),
     path("leden/<int:pk>/", views.member_edit, name="member_edit"),
     path("uitnodiging/<uuid:token>/", views.invite_accept, name="invite_accept"),
+    # The callback is the redirect URI to register at the identity provider.
+    path("oidc/inloggen/", oidc.oidc_start, name="oidc_start"),
+    path("oidc/callback/", oidc.oidc_callback, name="oidc_callback"),
+    path("tweestapsverificatie/", views.two_factor_verify, name="two_factor_verify"),
+    path("tweestapsverificatie/instellen/", views.two_factor_setup, name="two_factor_setup"),
+    path("tweestapsverificatie/herstelcodes/", views.two_factor_recovery_codes,
+         name="two_factor_recovery_codes"),
 ]

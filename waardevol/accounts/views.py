@@ -1,4 +1,4 @@
-"""Accounts: login, password reset, invitations and members, in our own look."""
+"""Accounts: login, second factor, password reset, invitations and members, in our own look."""
 
 import hashlib
 import unicodedata
@@ -11,11 +11,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+from django_otp import verify_token
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks import TaskResultStatus
 
 from assessments.models import Invitation, Membership
@@ -24,11 +29,24 @@ from waardevol.forms import submitted_data
 from waardevol.security import client_ip
 from waardevol.views import save_shared
 
-from . import services, tasks
+from . import services, tasks, twofactor
 from .access import member_for_manager, membership_for_user
-from .forms import InviteAcceptForm, InviteForm, MembershipForm
+from .forms import InviteAcceptForm, InviteForm, MembershipForm, SecondFactorForm
 
-login_view = auth_views.LoginView.as_view(redirect_authenticated_user=True)
+
+class LoginView(auth_views.LoginView):
+    """Username and password, and the organisation account beside them when OIDC is set up."""
+
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_enabled"] = settings.OIDC_ENABLED
+        context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        return context
+
+
+login_view = LoginView.as_view()
 
 
 class PasswordResetView(auth_views.PasswordResetView):
@@ -129,7 +147,9 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
         messages.success(request, _("Welkom bij Waardevol."))
         return redirect("assessments:overview")
     response = render(request, "registration/invite_accept.html",
-                      {"form": form, "invitation": invitation})
+                      {"form": form, "invitation": invitation,
+                       "oidc_enabled": settings.OIDC_ENABLED,
+                       "oidc_provider_name": settings.OIDC_PROVIDER_NAME})
     # Not logged in yet, but the page names the municipality and the invitee's address.
     response["Cache-Control"] = "private, no-store"
     return response
@@ -160,3 +180,112 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return save_shared(request, form, "registration/member_form.html", context, saved)
     return render(request, "registration/member_form.html", context,
                   status=400 if form.errors else 200)
+
+
+# Recovery codes just made, kept in the session until the page that shows them once.
+NEW_RECOVERY_CODES_KEY = "waardevol_new_recovery_codes"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
+                                       require_https=request.is_secure()):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def _second_factor_attempt_allowed(request: HttpRequest) -> bool:
+    """Codes are six digits: a million guesses. Per user, whatever the address, a few a window
+    (django-otp adds growing delays after each wrong code on top of this)."""
+    return ratelimit.allow(f"second-factor:{request.user.pk}",
+                           limit=settings.TWO_FACTOR_ATTEMPTS,
+                           window=settings.TWO_FACTOR_WINDOW_SECONDS)
+
+
+def _too_many_codes(request: HttpRequest) -> HttpResponse:
+    return render(request, "errors/429.html", {"message": _(
+        "Er is te vaak een code ingevoerd. Probeer het over een paar minuten opnieuw.")},
+        status=429)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of a staff login: a code from the authenticator app or a recovery code."""
+    user = request.user
+    if not twofactor.needs_second_factor(user):
+        raise PermissionDenied
+    next_url = _next_url(request)
+    if not twofactor.second_factor_pending(request):
+        return redirect(next_url)
+    if not twofactor.has_authenticator(user):
+        return redirect(_with_next("two_factor_setup", next_url))
+    form = SecondFactorForm(submitted_data(request))
+    if request.method == "POST":
+        if not _second_factor_attempt_allowed(request):
+            return _too_many_codes(request)
+        if form.is_valid():
+            model = StaticDevice if form.is_recovery_code else TOTPDevice
+            for device in model.objects.devices_for_user(user, confirmed=True):
+                if verify_token(user, device.persistent_id, form.cleaned_data["code"]):
+                    otp_login(request, device)
+                    if model is StaticDevice:
+                        messages.warning(request, _(
+                            "U heeft een herstelcode gebruikt; die werkt nu niet meer. U heeft er "
+                            "nog %(count)s. Maak nieuwe aan bij ‘Herstelcodes’ als u ze bijna "
+                            "op heeft.") % {"count": device.token_set.count()})
+                    return redirect(next_url)
+            form.add_error("code", _("Deze code klopt niet (meer). Controleer de tijd op uw "
+                                     "telefoon en probeer de volgende code."))
+    return render(request, "registration/two_factor_verify.html",
+                  {"form": form, "next": next_url}, status=400 if form.errors else 200)
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up (or replace) the authenticator app: scan the QR code, type the first code."""
+    user = request.user
+    if not twofactor.needs_second_factor(user):
+        raise PermissionDenied
+    next_url = _next_url(request)
+    if twofactor.second_factor_pending(request) and twofactor.has_authenticator(user):
+        # Replacing the app takes the current one first: a password alone may not swap it.
+        return redirect(_with_next("two_factor_verify", next_url))
+    device = services.totp_device_start(user=user)
+    form = SecondFactorForm(submitted_data(request), recovery=False)
+    if request.method == "POST":
+        if not _second_factor_attempt_allowed(request):
+            return _too_many_codes(request)
+        if form.is_valid():
+            if device.verify_token(form.cleaned_data["code"]):
+                request.session[NEW_RECOVERY_CODES_KEY] = services.totp_device_confirm(device=device)
+                otp_login(request, device)
+                return redirect(_with_next("two_factor_recovery_codes", next_url))
+            form.add_error("code", _("Deze code klopt niet. Controleer of u de QR-code van deze "
+                                     "pagina heeft gescand en of de tijd op uw telefoon klopt."))
+    return render(request, "registration/two_factor_setup.html", {
+        "form": form, "next": next_url,
+        "qr_code": twofactor.qr_code_svg(
+            device.config_url, label=_("QR-code om Waardevol aan uw authenticator-app toe te "
+                                       "voegen")),
+        "secret": twofactor.secret_for_typing(device),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once; a POST replaces them all."""
+    user = request.user
+    if not twofactor.needs_second_factor(user):
+        raise PermissionDenied
+    if request.method == "POST":
+        request.session[NEW_RECOVERY_CODES_KEY] = services.recovery_codes_replace(user=user)
+        return redirect(_with_next("two_factor_recovery_codes", _next_url(request)))
+    return render(request, "registration/two_factor_recovery_codes.html", {
+        "codes": request.session.pop(NEW_RECOVERY_CODES_KEY, None),
+        "remaining": StaticToken.objects.filter(device__user=user).count(),
+        "next": _next_url(request),
+    })

@@ -1,0 +1,240 @@
+"""Login with the municipality's identity provider, end to end against a real OpenID Connect
+provider on loopback (oidc-provider-mock): the real redirect, authorisation, code exchange, ID
+token signature check (RS256 via the provider's JWKS) and userinfo call."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, quote, urlsplit
+
+import oidc_provider_mock
+import requests
+from django.contrib.auth.models import User
+from django.test import SimpleTestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Invitation, Membership, Role
+from waardevol.accounts.models import OIDCIdentity
+from waardevol.accounts.oidc import municipality_code_from_claims, role_from_claims
+
+from .base import PASSWORD, BaseTestCase
+
+CLAIMS = {"OIDC_MUNICIPALITY_CLAIM": "gemeentecode", "OIDC_ROLE_CLAIM": "rollen"}
+
+
+class OIDCLoginTests(BaseTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.provider = oidc_provider_mock.run_server_in_thread()
+        server = cls.provider.__enter__()
+        cls.issuer = f"http://localhost:{server.server_port}"
+        cls.settings_override = override_settings(
+            OIDC_ENABLED=True,
+            OIDC_RP_CLIENT_ID="waardevol",
+            OIDC_RP_CLIENT_SECRET="client-secret",
+            OIDC_OP_AUTHORIZATION_ENDPOINT=f"{cls.issuer}/oauth2/authorize",
+            OIDC_OP_TOKEN_ENDPOINT=f"{cls.issuer}/oauth2/token",
+            OIDC_OP_USER_ENDPOINT=f"{cls.issuer}/userinfo",
+            OIDC_OP_JWKS_ENDPOINT=f"{cls.issuer}/jwks",
+            OIDC_RP_SIGN_ALGO="RS256",
+            OIDC_PROVIDER_NAME="Gemeente Utrecht",
+            **CLAIMS,
+        )
+        cls.settings_override.enable()
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls.settings_override.disable()
+        cls.provider.__exit__(None, None, None)
+
+    def provider_user(self, sub: str, **claims) -> None:
+        response = requests.put(f"{self.issuer}/users/{quote(sub, safe='')}", json=claims, timeout=5)
+        self.assertEqual(response.status_code, 204)
+
+    def oidc_login(self, sub: str, start_query: str = ""):
+        """Start at our login button, sign in at the provider as `sub`, come back; the response
+        of our callback."""
+        start = self.client.get(reverse("oidc_start") + start_query)
+        self.assertEqual(start.status_code, 302)
+        authorize = start["Location"]
+        self.assertTrue(authorize.startswith(f"{self.issuer}/oauth2/authorize?"))
+        self.assertIn("code_challenge", parse_qs(urlsplit(authorize).query))  # PKCE
+        at_provider = requests.post(authorize, data={"sub": sub}, allow_redirects=False, timeout=5)
+        self.assertEqual(at_provider.status_code, 302, at_provider.text)
+        back = urlsplit(at_provider.headers["Location"])
+        self.assertEqual(back.path, reverse("oidc_callback"))
+        return self.client.get(f"{back.path}?{back.query}")
+
+    def test_login_page_offers_both_ways_when_oidc_is_configured(self):
+        response = self.client.get(reverse("login"))
+        self.assertContains(response, "Inloggen met uw organisatie-account")
+        self.assertContains(response, "Werkt u bij Gemeente Utrecht?")
+        self.assertContains(response, 'name="password"')
+
+    def test_new_user_gets_the_municipality_and_role_from_the_claims(self):
+        self.provider_user("medewerker-1", email="d.devries@utrecht.nl", given_name="Dirk",
+                           family_name="de Vries", gemeentecode="GM0344", rollen=["lezer"])
+        response = self.oidc_login("medewerker-1")
+        self.assertRedirects(response, reverse("assessments:overview"))
+        identity = OIDCIdentity.objects.get(issuer=self.issuer, subject="medewerker-1")
+        user = identity.user
+        self.assertEqual((user.email, user.first_name, user.last_name),
+                         ("d.devries@utrecht.nl", "Dirk", "de Vries"))
+        self.assertFalse(user.has_usable_password())
+        self.assertEqual((user.membership.municipality, user.membership.role,
+                          user.membership.is_manager), (self.utrecht, Role.READER, False))
+        overview = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(overview.status_code, 200)
+        self.assertEqual(overview.context["user"], user)
+
+    def test_the_manager_role_value_makes_an_editor_who_may_invite(self):
+        self.provider_user("medewerker-2", gemeentecode="344", rollen=["bewerker", "beheerder"])
+        self.oidc_login("medewerker-2")
+        membership = OIDCIdentity.objects.get(subject="medewerker-2").user.membership
+        self.assertEqual((membership.role, membership.is_manager), (Role.EDITOR, True))
+
+    def test_the_same_sub_with_a_changed_email_is_the_same_user(self):
+        self.provider_user("medewerker-3", email="oud@utrecht.nl", gemeentecode="GM0344",
+                           rollen="bewerker")
+        self.oidc_login("medewerker-3")
+        user = OIDCIdentity.objects.get(subject="medewerker-3").user
+        self.client.logout()
+        self.provider_user("medewerker-3", email="nieuw@utrecht.nl", gemeentecode="GM0344",
+                           rollen="lezer")
+        self.assertRedirects(self.oidc_login("medewerker-3"), reverse("assessments:overview"))
+        self.assertEqual(OIDCIdentity.objects.filter(subject="medewerker-3").count(), 1)
+        user.refresh_from_db()
+        self.assertEqual(user.email, "nieuw@utrecht.nl")
+        # The provider is authoritative for the role when a role claim is configured.
+        self.assertEqual(user.membership.role, Role.READER)
+        self.assertEqual(User.objects.filter(email__iendswith="@utrecht.nl").count(), 1)
+
+    def test_the_same_email_with_another_sub_is_not_the_password_user(self):
+        users_before = User.objects.count()
+        self.provider_user("iemand-anders", email="ALICE@example.org", gemeentecode="GM0344",
+                           rollen="bewerker")
+        response = self.oidc_login("iemand-anders")
+        self.assertContains(response, "U heeft al een account", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertFalse(OIDCIdentity.objects.exists())
+        self.assertEqual(User.objects.count(), users_before)
+
+    def test_without_a_municipality_or_invitation_nobody_gets_in(self):
+        users_before = User.objects.count()
+        for sub, claims in (("zonder-gemeente", {}), ("onbekende-gemeente", {"gemeentecode": "GM9999"}),
+                            ("onzin", {"gemeentecode": "Utrecht"})):
+            with self.subTest(sub=sub):
+                self.provider_user(sub, email=f"{sub}@example.org", **claims)
+                response = self.oidc_login(sub)
+                self.assertContains(response, "U heeft nog geen toegang tot Waardevol",
+                                    status_code=403)
+                self.assertContains(response, "Er is daarom geen account voor u aangemaakt",
+                                    status_code=403)
+                self.assertEqual(response["Cache-Control"], "private, no-store")
+                self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(User.objects.count(), users_before)
+        self.assertFalse(OIDCIdentity.objects.exists())
+
+    def test_an_invitation_accepted_with_the_organisation_account_links_it(self):
+        invitation = Invitation.objects.create(municipality=self.amersfoort, role=Role.EDITOR,
+                                               email="nieuwe.collega@amersfoort.nl",
+                                               invited_by=self.charlie)
+        accept_page = self.client.get(reverse("invite_accept", args=[invitation.token]))
+        start = f"{reverse('oidc_start')}?uitnodiging={invitation.token}"
+        self.assertContains(accept_page, f'href="{start}"')
+        self.assertContains(accept_page, "Inloggen met uw organisatie-account")
+        # Her provider sends no municipality claim: the invitation says where she belongs.
+        self.provider_user("collega-amersfoort", email="n.collega@amersfoort.nl")
+        response = self.oidc_login("collega-amersfoort", f"?uitnodiging={invitation.token}")
+        self.assertRedirects(response, reverse("assessments:overview"))
+        user = OIDCIdentity.objects.get(issuer=self.issuer, subject="collega-amersfoort").user
+        self.assertEqual((user.membership.municipality, user.membership.role),
+                         (self.amersfoort, Role.EDITOR))
+        invitation.refresh_from_db()
+        self.assertIsNotNone(invitation.accepted_at)
+        self.assertNotIn("waardevol_oidc_invitation", self.client.session)
+        # Used once: the same link does not admit another organisation account.
+        self.client.logout()
+        self.provider_user("nog-iemand", email="nog.iemand@example.org")
+        refused = self.oidc_login("nog-iemand", f"?uitnodiging={invitation.token}")
+        self.assertEqual(refused.status_code, 403)
+        self.assertFalse(OIDCIdentity.objects.filter(subject="nog-iemand").exists())
+
+    def test_an_expired_invitation_admits_nobody(self):
+        invitation = Invitation.objects.create(municipality=self.utrecht, email="laat@example.org")
+        Invitation.objects.filter(pk=invitation.pk).update(
+            created_at=timezone.now() - timedelta(days=30))
+        self.provider_user("te-laat", email="laat@example.org")
+        self.assertEqual(self.oidc_login("te-laat", f"?uitnodiging={invitation.token}")
+                         .status_code, 403)
+        self.assertEqual(Membership.objects.filter(user__email="laat@example.org").count(), 0)
+
+    def test_a_provider_moving_a_member_to_another_municipality_is_refused(self):
+        self.provider_user("verhuizer", gemeentecode="GM0344", rollen="bewerker")
+        self.oidc_login("verhuizer")
+        self.client.logout()
+        self.provider_user("verhuizer", gemeentecode="GM0307", rollen="bewerker")
+        response = self.oidc_login("verhuizer")
+        self.assertContains(response, "Uw gemeente is veranderd", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        user = OIDCIdentity.objects.get(subject="verhuizer").user
+        self.assertEqual(user.membership.municipality, self.utrecht)
+
+    @override_settings(TWO_FACTOR_REQUIRED=True)
+    def test_staff_who_came_in_through_oidc_need_no_second_factor_here(self):
+        OIDCIdentity.objects.create(user=self.vng, issuer=self.issuer, subject="vng-redacteur")
+        self.provider_user("vng-redacteur", email="vng@example.org")
+        self.oidc_login("vng-redacteur")
+        self.assertEqual(self.client.get(reverse("admin:index")).status_code, 200)
+        # The same account with a password owes the second factor.
+        password_client = self.client_class()
+        password_client.post(reverse("login"), {"username": "vng", "password": PASSWORD})
+        response = password_client.get(reverse("admin:index"))
+        self.assertTrue(response["Location"].startswith(reverse("two_factor_setup")))
+
+    def test_a_denied_authorisation_comes_back_to_a_clear_page(self):
+        start = self.client.get(reverse("oidc_start"))
+        denied = requests.post(start["Location"], data={"action": "deny"}, allow_redirects=False,
+                               timeout=5)
+        back = urlsplit(denied.headers["Location"])
+        response = self.client.get(f"{back.path}?{back.query}")
+        self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_password_login_never_redeems_a_code_from_the_query_string(self):
+        response = self.client.post(f"{reverse('login')}?code=stolen&state=x",
+                                    {"username": "alice", "password": "wrong"})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class OIDCOffTests(BaseTestCase):
+    def test_without_settings_there_is_only_password_login(self):
+        response = self.client.get(reverse("login"))
+        self.assertNotContains(response, "organisatie-account")
+        self.assertEqual(self.client.get(reverse("oidc_start")).status_code, 404)
+        self.assertEqual(self.client.get(reverse("oidc_callback") + "?code=x&state=y")
+                         .status_code, 404)
+        response = self.client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+        self.assertRedirects(response, reverse("assessments:overview"))
+
+
+@override_settings(**CLAIMS, OIDC_ROLE_MANAGER_VALUES=["beheerder"],
+                   OIDC_ROLE_EDITOR_VALUES=["bewerker", "Waardevol-Bewerkers"],
+                   OIDC_ROLE_READER_VALUES=["lezer"])
+class ClaimMappingTests(SimpleTestCase):
+    def test_municipality_codes_in_the_forms_providers_send(self):
+        for value, code in (("GM0344", "GM0344"), ("gm0344", "GM0344"), ("344", "GM0344"),
+                            (344, "GM0344"), (["GM0307"], "GM0307"), ("Utrecht", None),
+                            ("GM12345", None), (["GM0307", "GM0344"], None), (None, None)):
+            with self.subTest(value=value):
+                self.assertEqual(municipality_code_from_claims({"gemeentecode": value}), code)
+
+    def test_the_strongest_known_role_wins(self):
+        for value, role in (("lezer", (Role.READER, False)),
+                            (["lezer", "Waardevol-Bewerkers"], (Role.EDITOR, False)),
+                            (["bewerker", "beheerder"], (Role.EDITOR, True)),
+                            (["admins"], None), (None, None), (7, None)):
+            with self.subTest(value=value):
+                self.assertEqual(role_from_claims({"rollen": value}), role)
