@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "perspectives",
     "assessments",
     "waardevol.accounts",
+    "waardevol.audit",
     "waardevol.nlds",
 ]
 

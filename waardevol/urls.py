@@ -7,6 +7,7 @@ from waardevol.views import health
 urlpatterns = [
     path("", include("perspectives.urls")),
     path("gemeente/", include("assessments.urls")),
+    path("gemeente/", include("waardevol.audit.urls")),
     path("toegankelijkheid/",
          TemplateView.as_view(template_name="accessibility.html"), name="accessibility"),
     path("account/", include("waardevol.accounts.urls")),
