@@ -9,6 +9,7 @@ from django.db.models import Model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from assessments.labels import date_label
@@ -96,7 +97,7 @@ def changes_in_words(event: AuditEvent) -> list[str]:
 
 def _field_label(model: type[Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
+        return capfirst(str(model._meta.get_field(name).verbose_name))
     except FieldDoesNotExist:
         return name
 
