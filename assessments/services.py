@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from perspectives.models import Perspective, Question
 from perspectives.selectors import content_revision_current, content_snapshot
+from waardevol.audit import services as audit
+from waardevol.audit.models import AuditKind
 
 from . import scoring, selectors
 from .models import (
@@ -43,7 +45,9 @@ def project_create(*, municipality: Municipality, owner: AbstractBaseUser, name:
     project = Project(municipality=municipality, owner=owner, name=name,
                       description=description, phase=phase, **characteristics)
     project.full_clean()
-    project.save()
+    with transaction.atomic():
+        project.save()
+        audit.audit_project_created(user=owner, project=project)
     return project
 
 
@@ -63,8 +67,11 @@ def assessment_start_or_resume(*, project: Project, user: AbstractBaseUser,
         return existing, False
     try:
         with transaction.atomic():
-            return Assessment.objects.create(project=project, started_by=user,
-                                             language=language), True
+            assessment = Assessment.objects.create(project=project, started_by=user,
+                                                   language=language)
+            audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_STARTED,
+                                   assessment=assessment, language=language)
+            return assessment, True
     except IntegrityError:
         return Assessment.objects.get(project=project, status=Status.CONCEPT), False
 
@@ -126,11 +133,15 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
             if current is None:
                 answer = Answer.objects.create(assessment=assessment, question=question,
                                                version=1, **fields)
+                audit.audit_answer_saved(user=user, assessment=assessment, code=question.code,
+                                         old=None, new=values)
                 return SaveResult("saved", answer)
             updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
                 version=F("version") + 1, updated_at=timezone.now(), **fields
             )
             if updated:
+                audit.audit_answer_saved(user=user, assessment=assessment, code=question.code,
+                                         old=AnswerValues.of(current), new=values)
                 return SaveResult("saved", Answer.objects.get(pk=current.pk))
     except IntegrityError:
         pass  # a colleague (or our own background save) created it since we read
@@ -164,6 +175,8 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.completed_by = user
     assessment.completed_at = timezone.now()
     assessment.save()
+    audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_COMPLETED, assessment=assessment,
+                           score=assessment.overall_score)
     return assessment
 
 
@@ -207,6 +220,8 @@ def assessment_reopen_or_resume(*, assessment: Assessment,
                owner=a.owner, due_date=a.due_date, status=a.status, created_by=a.created_by)
         for a in assessment.actions.all()
     )
+    audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_REOPENED, assessment=copy,
+                           reopened_from=assessment.pk)
     return copy, True
 
 
@@ -214,7 +229,7 @@ class AssessmentNotEmpty(Exception):
     """Only a concept without answers or actions can be deleted: anything else is someone's work."""
 
 
-def assessment_delete_empty(*, assessment: Assessment) -> None:
+def assessment_delete_empty(*, assessment: Assessment, user: AbstractBaseUser) -> None:
     """Delete a concept nobody has answered anything in (a start by mistake)."""
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().filter(pk=assessment.pk).first()
@@ -223,6 +238,9 @@ def assessment_delete_empty(*, assessment: Assessment) -> None:
         if (locked.status != Status.CONCEPT or locked.answers.exists()
                 or locked.actions.exists()):
             raise AssessmentNotEmpty
+        # Recorded first: the event keeps the concept's id after the row is gone.
+        audit.audit_record(user=user, kind=AuditKind.CONCEPT_DELETED, project=assessment.project,
+                           assessment=locked)
         locked.delete()
 
 
@@ -242,4 +260,5 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
                     owner=owner, due_date=due_date, status=status, created_by=user)
     action.full_clean()
     action.save()
+    audit.audit_action_added(user=user, action=action)
     return action

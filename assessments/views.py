@@ -17,6 +17,8 @@ from waardevol.accounts.access import (
     membership_for_user,
     project_for_user,
 )
+from waardevol.audit.models import AuditKind
+from waardevol.audit.services import audit_assessment
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
@@ -101,7 +103,7 @@ def assessment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """Delete an empty concept (started by mistake); anything with answers stays."""
     assessment = assessment_for_user(request.user, pk, write=True)
     try:
-        services.assessment_delete_empty(assessment=assessment)
+        services.assessment_delete_empty(assessment=assessment, user=request.user)
     except services.AssessmentNotEmpty:
         messages.error(request, _("Deze beoordeling is niet leeg en kan niet worden verwijderd."))
         return redirect("assessments:project_detail", pk=assessment.project_id)
@@ -411,6 +413,7 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
                          "voor een nieuw rapport kunt u het over een paar minuten opnieuw "
                          "proberen."),
         }, status=429)
+    audit_assessment(user=request.user, kind=AuditKind.REPORT_DOWNLOADED, assessment=assessment)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"

@@ -98,7 +98,7 @@ class EmptyConceptTests(BaseTestCase):
                                perspective=Perspective.objects.get(number=1),
                                description="Al begonnen", owner="X")
         with self.assertRaises(services.AssessmentNotEmpty):
-            services.assessment_delete_empty(assessment=concept)
+            services.assessment_delete_empty(assessment=concept, user=self.alice)
         self.assertNotContains(
             self.client.get(reverse("assessments:project_detail", args=[other.pk])),
             "Leeg concept verwijderen")
@@ -106,7 +106,7 @@ class EmptyConceptTests(BaseTestCase):
     def test_a_completed_assessment_is_never_deleted(self):
         completed = completed_assessment(self.utrecht, self.alice, "Afgerond project")
         with self.assertRaises(services.AssessmentNotEmpty):
-            services.assessment_delete_empty(assessment=completed)
+            services.assessment_delete_empty(assessment=completed, user=self.alice)
         self.assertTrue(Assessment.objects.filter(pk=completed.pk).exists())
 
     def test_a_reader_sees_no_button_and_cannot_delete(self):

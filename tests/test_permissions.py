@@ -42,6 +42,12 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:delete", [c], "post", (302, 302, 403, 404, 404)),
             ("assessments:delete", [a], "get", (302, 405, 405, 405, 405)),
             ("assessments:action_edit", [self.action.pk], "get", (302, 200, 403, 404, 404)),
+            # The history is for bewerkers: a lezer gets a 403, as for a write.
+            ("audit:project_history", [p], "get", (302, 200, 403, 404, 404)),
+            ("audit:project_history_csv", [p], "get", (302, 200, 403, 404, 404)),
+            ("audit:assessment_history", [c], "get", (302, 200, 403, 404, 404)),
+            ("audit:assessment_history", [a], "get", (302, 200, 403, 404, 404)),
+            ("audit:assessment_history_csv", [c], "get", (302, 200, 403, 404, 404)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
             ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),

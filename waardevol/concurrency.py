@@ -25,6 +25,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 
+from waardevol.audit.services import audit_object_changed
+
 MINE = "mine"
 THEIRS = "theirs"
 
@@ -85,11 +87,12 @@ class ChangesResult:
 
 
 def object_changes_save(*, instance: Model, base: dict[str, str], submitted: dict,
-                        resolutions: dict[str, str]) -> ChangesResult:
+                        resolutions: dict[str, str], user=None) -> ChangesResult:
     """Save what a user changed on a form for a shared object, and nothing else.
 
     The object is locked while its stored values are compared with what the user's page showed
-    (`base`), so two saves cannot interleave; see merge above for the rule.
+    (`base`), so two saves cannot interleave; see merge above for the rule. What was written is
+    recorded in the audit trail as done by `user`.
     """
     model = type(instance)
     with transaction.atomic():
@@ -112,5 +115,7 @@ def object_changes_save(*, instance: Model, base: dict[str, str], submitted: dic
             if hasattr(current, "updated_at"):
                 fields.append("updated_at")
             current.save(update_fields=fields)
+            audit_object_changed(user=user, instance=instance, changes={
+                name: (stored[name], value) for name, value in result.changes.items()})
             return ChangesResult("saved", current, [])
     return ChangesResult("invalid", model.objects.get(pk=instance.pk), [], errors)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "perspectives",
     "assessments",
     "waardevol.accounts",
+    "waardevol.audit",
     "waardevol.nlds",
 ]
 

@@ -79,7 +79,7 @@ def save_shared(request: HttpRequest, form: SharedObjectForm, template: str, con
     not valid brings it back with the error (400); otherwise `success()` answers."""
     saved = concurrency.object_changes_save(instance=form.instance, base=form.base_values(),
                                             submitted=form.submitted(),
-                                            resolutions=form.resolutions())
+                                            resolutions=form.resolutions(), user=request.user)
     if saved.status == "conflict":
         form = form.with_conflicts(saved.instance, saved.conflicts)
         return render(request, template, {**context, "form": form}, status=409)

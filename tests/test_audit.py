@@ -1,0 +1,467 @@
+"""The audit trail: every change to a project and its assessments is recorded once, with who and
+what; nobody can change or delete the record; bewerkers read it per project and per assessment,
+on a page and as CSV, and never another municipality's."""
+
+import csv
+import io
+from unittest import skipUnless
+
+from django.contrib.auth.models import User
+from django.db import DatabaseError, connection, transaction
+from django.db.models import ProtectedError
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments import services
+from assessments.models import ActionStatus, Assessment, Role, Status
+from perspectives.models import Perspective, Question
+from waardevol.audit import services as audit_services
+from waardevol.audit.history import PAGE_SIZE
+from waardevol.audit.models import AuditAppendOnly, AuditEvent, AuditKind
+from waardevol.audit.views import safe_cell
+
+from .base import PASSWORD, BaseTestCase, completed_assessment
+from .htmlforms import form_data
+
+
+class RecordingTests(BaseTestCase):
+    """Each kind of change: exactly one event, by the user who made it, saying what changed."""
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+        self.project = self.make_project(self.utrecht, self.alice, name="Sensoren",
+                                         description="Tellen", in_public_space=True)
+        self.assessment = services.assessment_start(project=self.project, user=self.alice,
+                                                    language="nl")
+        self.question = Question.objects.get(code="1.1")
+
+    def only_new_event(self, before: int) -> AuditEvent:
+        events = list(AuditEvent.objects.filter(pk__gt=before))
+        self.assertEqual(len(events), 1, [e.kind for e in events])
+        return events[0]
+
+    def last_pk(self) -> int:
+        return AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    def test_creating_a_project_records_its_values(self):
+        before = self.last_pk()
+        project = self.make_project(self.utrecht, self.alice, name="Nieuw", uses_ai=True)
+        event = self.only_new_event(before)
+        self.assertEqual((event.kind, event.actor, event.actor_name, event.project_id,
+                          event.municipality_id, event.assessment_id),
+                         (AuditKind.PROJECT_CREATED, self.alice, "Alice", project.pk,
+                          self.utrecht.pk, None))
+        self.assertIn(["name", None, "Nieuw"], event.changes["fields"])
+        self.assertIn(["uses_ai", None, True], event.changes["fields"])
+        self.assertIn(["phase", None, "idee"], event.changes["fields"])
+
+    def test_editing_a_project_records_only_the_changed_fields(self):
+        url = reverse("assessments:project_edit", args=[self.project.pk])
+        data = form_data(self.client.get(url).content.decode())
+        before = self.last_pk()
+        response = self.client.post(url, {**data, "name": "Sensoren Centrum"})
+        self.assertEqual(response.status_code, 302)
+        event = self.only_new_event(before)
+        self.assertEqual((event.kind, event.actor, event.project_id),
+                         (AuditKind.PROJECT_CHANGED, self.alice, self.project.pk))
+        self.assertEqual(event.changes, {"fields": [["name", "Sensoren", "Sensoren Centrum"]]})
+
+    def test_a_save_that_changes_nothing_records_nothing(self):
+        url = reverse("assessments:project_edit", args=[self.project.pk])
+        data = form_data(self.client.get(url).content.decode())
+        before = self.last_pk()
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertFalse(AuditEvent.objects.filter(pk__gt=before).exists())
+
+    def test_changing_characteristics_and_phase_in_the_questionnaire(self):
+        url = reverse("assessments:step", args=[self.assessment.pk, 0])
+        data = form_data(self.client.get(url).content.decode())
+        data.pop("in_public_space")
+        before = self.last_pk()
+        response = self.client.post(url, {**data, "phase": "experiment", "uses_ai": "on"})
+        self.assertEqual(response.status_code, 302)
+        event = self.only_new_event(before)
+        self.assertEqual(event.kind, AuditKind.CHARACTERISTICS_CHANGED)
+        self.assertEqual(sorted(event.changes["fields"]), [
+            ["in_public_space", True, False], ["phase", "idee", "experiment"],
+            ["uses_ai", False, True]])
+
+    def test_starting_an_assessment(self):
+        project = self.make_project(self.utrecht, self.alice, name="Tweede")
+        before = self.last_pk()
+        response = self.client.post(reverse("assessments:assessment_start", args=[project.pk]))
+        self.assertEqual(response.status_code, 302)
+        event = self.only_new_event(before)
+        assessment = Assessment.objects.get(project=project)
+        self.assertEqual((event.kind, event.assessment_id, event.project_id, event.actor),
+                         (AuditKind.ASSESSMENT_STARTED, assessment.pk, project.pk, self.alice))
+        # Resuming the same concept is not a change.
+        self.client.post(reverse("assessments:assessment_start", args=[project.pk]))
+        self.assertEqual(AuditEvent.objects.filter(pk__gt=before).count(), 1)
+
+    def autosave(self, answer, version, note=""):
+        q = self.question.pk
+        return self.client.post(
+            reverse("assessments:answer_autosave", args=[self.assessment.pk, q]),
+            {f"q{q}-answer": answer, f"q{q}-version": str(version), f"q{q}-note": note})
+
+    def test_each_autosave_records_one_event_with_old_and_new_answer(self):
+        before = self.last_pk()
+        self.assertEqual(self.autosave("3", 0).status_code, 200)
+        first = self.only_new_event(before)
+        self.assertEqual((first.kind, first.assessment_id, first.actor),
+                         (AuditKind.ANSWER_CHANGED, self.assessment.pk, self.alice))
+        self.assertEqual(first.changes, {"fields": [["1.1", None, "3"]]})
+
+        self.assertEqual(self.autosave("unknown", 1, note="Navragen").status_code, 200)
+        second = self.only_new_event(first.pk)
+        self.assertEqual(second.changes, {"fields": [["1.1", "3", "unknown"],
+                                                     ["1.1:note", "", "Navragen"]]})
+
+    def test_a_conflicting_or_identical_answer_records_nothing(self):
+        self.autosave("3", 0)
+        before = self.last_pk()
+        self.assertEqual(self.autosave("1", 0).status_code, 409)  # a colleague's stale page
+        self.assertEqual(self.autosave("3", 0).status_code, 200)  # the same answer again
+        self.assertFalse(AuditEvent.objects.filter(pk__gt=before).exists())
+
+    def test_a_step_save_records_one_event_per_changed_answer(self):
+        url = reverse("assessments:step", args=[self.assessment.pk, 1])
+        data = form_data(self.client.get(url).content.decode())
+        questions = [k[:-len("-version")] for k in data if k.endswith("-version")]
+        self.assertGreater(len(questions), 1)
+        before = self.last_pk()
+        changed = {f"{questions[0]}-answer": "4", f"{questions[1]}-answer": "na",
+                   f"{questions[1]}-reason": "Geen sensoren"}
+        response = self.client.post(url, {**data, **changed, "navigate": "next"})
+        self.assertEqual(response.status_code, 302)
+        events = AuditEvent.objects.filter(pk__gt=before).order_by("pk")
+        self.assertEqual([e.kind for e in events], [AuditKind.ANSWER_CHANGED] * 2)
+        self.assertEqual(events[1].changes["fields"][1][0].split(":")[1], "na_reason")
+
+    def test_completing_and_reopening(self):
+        self.answer_all(self.assessment, self.alice)
+        before = self.last_pk()
+        self.assertEqual(self.client.post(
+            reverse("assessments:complete", args=[self.assessment.pk])).status_code, 302)
+        completed = self.only_new_event(before)
+        self.assessment.refresh_from_db()
+        self.assertEqual((completed.kind, completed.assessment_id, completed.changes),
+                         (AuditKind.ASSESSMENT_COMPLETED, self.assessment.pk,
+                          {"score": self.assessment.overall_score}))
+
+        self.assertEqual(self.client.post(
+            reverse("assessments:reopen", args=[self.assessment.pk])).status_code, 302)
+        reopened = self.only_new_event(completed.pk)
+        copy = Assessment.objects.get(project=self.project, status="concept")
+        self.assertEqual((reopened.kind, reopened.assessment_id, reopened.changes),
+                         (AuditKind.ASSESSMENT_REOPENED, copy.pk,
+                          {"reopened_from": self.assessment.pk}))
+
+    def test_deleting_an_empty_concept_is_recorded_and_the_record_stays(self):
+        before = self.last_pk()
+        pk = self.assessment.pk
+        response = self.client.post(reverse("assessments:delete", args=[pk]))
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(Assessment.objects.filter(pk=pk).exists())
+        event = self.only_new_event(before)
+        self.assertEqual((event.kind, event.assessment_id, event.project_id),
+                         (AuditKind.CONCEPT_DELETED, pk, self.project.pk))
+        page = self.client.get(reverse("audit:project_history", args=[self.project.pk]))
+        self.assertContains(page, "Leeg concept verwijderd")
+        self.assertContains(page, "verwijderd concept")
+
+    def test_adding_and_changing_an_action(self):
+        url = reverse("assessments:action_create", args=[self.assessment.pk])
+        data = form_data(self.client.get(url).content.decode())
+        perspective = Perspective.objects.get(number=2)
+        before = self.last_pk()
+        response = self.client.post(url, {**data, "perspective": perspective.pk,
+                                          "description": "Privacytoets", "owner": "Jan"})
+        self.assertEqual(response.status_code, 302)
+        added = self.only_new_event(before)
+        action = self.assessment.actions.get()
+        self.assertEqual((added.kind, added.assessment_id, added.changes["action"]),
+                         (AuditKind.ACTION_ADDED, self.assessment.pk, action.pk))
+        self.assertIn(["description", None, "Privacytoets"], added.changes["fields"])
+        self.assertIn(["perspective", None, str(perspective)], added.changes["fields"])
+
+        edit = reverse("assessments:action_edit", args=[action.pk])
+        data = form_data(self.client.get(edit).content.decode())
+        self.assertEqual(self.client.post(edit, {**data, "status": ActionStatus.DONE,
+                                                 "owner": "Piet"}).status_code, 302)
+        changed = self.only_new_event(added.pk)
+        self.assertEqual(changed.kind, AuditKind.ACTION_CHANGED)
+        self.assertEqual(changed.assessment_id, self.assessment.pk)
+        self.assertEqual(sorted(changed.changes["fields"]),
+                         [["owner", "Jan", "Piet"], ["status", "open", "gereed"]])
+        self.assertEqual(changed.changes["description"], "Privacytoets")
+
+    def test_downloading_the_report_records_who_did(self):
+        self.client.force_login(self.bob)  # lezers may download; it is recorded all the same
+        before = self.last_pk()
+        response = self.client.get(reverse("assessments:report_pdf", args=[self.assessment.pk]))
+        self.assertEqual(response.status_code, 200)
+        event = self.only_new_event(before)
+        self.assertEqual((event.kind, event.actor, event.assessment_id),
+                         (AuditKind.REPORT_DOWNLOADED, self.bob, self.assessment.pk))
+
+    def test_a_membership_change_is_not_part_of_a_projects_trail(self):
+        membership = self.bob.membership
+        url = reverse("member_edit", args=[membership.pk])
+        data = form_data(self.client.get(url).content.decode())
+        before = self.last_pk()
+        self.assertEqual(self.client.post(url, {**data, "role": Role.EDITOR}).status_code, 302)
+        self.assertFalse(AuditEvent.objects.filter(pk__gt=before).exists())
+
+    def test_free_text_is_cut_short_in_the_trail(self):
+        long = "x" * 1500
+        url = reverse("assessments:project_edit", args=[self.project.pk])
+        data = form_data(self.client.get(url).content.decode())
+        before = self.last_pk()
+        self.client.post(url, {**data, "description": long})
+        [[name, old, new]] = self.only_new_event(before).changes["fields"]
+        self.assertEqual((name, old, len(new)), ("description", "Tellen",
+                                                 audit_services.TEXT_MAX))
+
+
+class AppendOnlyTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.project = cls.make_project(cls.utrecht, cls.alice)
+        cls.event = AuditEvent.objects.get(project=cls.project)
+
+    def test_an_event_cannot_be_saved_again(self):
+        self.event.actor_name = "Iemand anders"
+        with self.assertRaises(AuditAppendOnly):
+            self.event.save()
+        self.assertEqual(AuditEvent.objects.get(pk=self.event.pk).actor_name, "Alice")
+
+    def test_an_event_cannot_be_deleted(self):
+        with self.assertRaises(AuditAppendOnly):
+            self.event.delete()
+        self.assertTrue(AuditEvent.objects.filter(pk=self.event.pk).exists())
+
+    def test_querysets_refuse_update_and_delete(self):
+        events = AuditEvent.objects.filter(pk=self.event.pk)
+        with self.assertRaises(AuditAppendOnly):
+            events.update(actor_name="Iemand anders")
+        with self.assertRaises(AuditAppendOnly):
+            events.delete()
+        with self.assertRaises(AuditAppendOnly):
+            AuditEvent.objects.bulk_update([self.event], ["actor_name"])
+        self.assertFalse(hasattr(AuditEvent.objects, "delete"))
+        self.assertEqual(AuditEvent.objects.get(pk=self.event.pk).actor_name, "Alice")
+
+    def test_a_user_with_a_history_cannot_be_deleted(self):
+        user = self.make_user("dave", self.utrecht, Role.EDITOR)
+        audit_services.audit_record(user=user, kind=AuditKind.REPORT_DOWNLOADED,
+                                    project=self.project)
+        with self.assertRaises(ProtectedError), transaction.atomic():
+            user.delete()
+        self.assertTrue(User.objects.filter(pk=user.pk).exists())
+
+    @skipUnless(connection.vendor == "postgresql", "the database trigger exists on PostgreSQL only")
+    def test_postgresql_refuses_updates_and_deletes_in_the_database(self):
+        for sql in ("UPDATE audit_auditevent SET actor_name = 'x' WHERE id = %s",
+                    "DELETE FROM audit_auditevent WHERE id = %s"):
+            with self.subTest(sql=sql), self.assertRaises(DatabaseError), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [self.event.pk])
+        self.assertEqual(AuditEvent.objects.get(pk=self.event.pk).actor_name, "Alice")
+
+    def test_the_admin_shows_events_read_only(self):
+        admin = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        self.client.force_login(admin)
+        changelist = self.client.get(reverse("admin:audit_auditevent_changelist"))
+        self.assertEqual(changelist.status_code, 200)
+        self.assertNotContains(changelist, "delete_selected")
+        change = self.client.get(reverse("admin:audit_auditevent_change", args=[self.event.pk]))
+        self.assertEqual(change.status_code, 200)
+        self.assertNotContains(change, 'name="_save"')
+        self.assertEqual(self.client.post(
+            reverse("admin:audit_auditevent_delete", args=[self.event.pk])).status_code, 403)
+        self.assertEqual(self.client.get(reverse("admin:audit_auditevent_add")).status_code, 403)
+        self.assertTrue(AuditEvent.objects.filter(pk=self.event.pk).exists())
+
+
+class HistoryPageTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.make_assessed_project("Utrechtse sensoren")
+        cls.other = completed_assessment(cls.amersfoort, cls.charlie, "Amersfoorts geheim")
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+
+    def test_the_assessment_history_lists_its_changes_newest_first(self):
+        response = self.client.get(reverse("audit:assessment_history", args=[self.completed.pk]))
+        self.assertEqual(response.status_code, 200)
+        body = response.content.decode()
+        self.assertInHTML("<h1 class='utrecht-heading-1'>Geschiedenis</h1>", body)
+        # Completed after the answers, the action after completing.
+        self.assertLess(body.index("Verbeteractie toegevoegd"), body.index("Beoordeling afgerond"))
+        self.assertLess(body.index("Beoordeling afgerond"), body.index("Antwoord gewijzigd"))
+        self.assertContains(response, "Vraag 1.1: geen antwoord → 3")
+        self.assertContains(response, "Alice")
+        # The project's creation came before the assessment; the concept's events are its own.
+        self.assertNotContains(response, "Project aangemaakt")
+        self.assertContains(response, 'class="utrecht-table utrecht-table--html-table '
+                                      'wv-table-stack wv-history"')
+
+    def test_the_project_history_names_each_assessment(self):
+        response = self.client.get(reverse("audit:project_history", args=[self.project.pk]))
+        self.assertContains(response, "Project aangemaakt")
+        self.assertContains(response, "Naam: Utrechtse sensoren")
+        self.assertContains(response, reverse("assessments:results", args=[self.completed.pk]))
+
+    def test_project_changes_during_an_assessment_show_on_its_history(self):
+        url = reverse("assessments:step", args=[self.concept.pk, 0])
+        data = form_data(self.client.get(url).content.decode())
+        self.client.post(url, {**data, "phase": "beheer"})
+        concept = self.client.get(reverse("audit:assessment_history", args=[self.concept.pk]))
+        self.assertContains(concept, "Fase: Idee → Beheer")
+        completed = self.client.get(reverse("audit:assessment_history", args=[self.completed.pk]))
+        self.assertNotContains(completed, "Beheer")
+
+    def test_the_links_are_for_bewerkers_only(self):
+        history = reverse("audit:assessment_history", args=[self.completed.pk])
+        results = reverse("assessments:results", args=[self.completed.pk])
+        project = reverse("assessments:project_detail", args=[self.project.pk])
+        self.assertContains(self.client.get(results), history)
+        self.assertContains(self.client.get(project),
+                            reverse("audit:project_history", args=[self.project.pk]))
+        self.client.force_login(self.bob)
+        self.assertNotContains(self.client.get(results), "geschiedenis")
+        self.assertNotContains(self.client.get(project), "geschiedenis")
+
+    def test_another_municipalitys_events_never_show(self):
+        for url in (reverse("audit:project_history", args=[self.project.pk]),
+                    reverse("audit:project_history_csv", args=[self.project.pk]),
+                    reverse("audit:assessment_history", args=[self.completed.pk])):
+            body = self.client.get(url).content.decode()
+            self.assertNotIn("Charlie", body)
+            self.assertNotIn("Amersfoorts geheim", body)
+        # An Amersfoort event put on a Utrecht project id (a bug elsewhere) still stays hidden.
+        AuditEvent.objects.create(actor=self.charlie, actor_name="Charlie", project=self.project,
+                                  municipality=self.amersfoort, kind=AuditKind.REPORT_DOWNLOADED)
+        self.assertNotContains(
+            self.client.get(reverse("audit:project_history", args=[self.project.pk])), "Charlie")
+        self.client.force_login(self.charlie)
+        for name, pk in (("project_history", self.project.pk),
+                         ("assessment_history_csv", self.completed.pk)):
+            self.assertEqual(self.client.get(reverse(f"audit:{name}", args=[pk])).status_code,
+                             404)
+
+    def test_pages_of_fifty_newest_first(self):
+        for _i in range(PAGE_SIZE + 5):
+            audit_services.audit_assessment(user=self.alice, kind=AuditKind.REPORT_DOWNLOADED,
+                                            assessment=self.completed)
+        url = reverse("audit:assessment_history", args=[self.completed.pk])
+        first = self.client.get(url)
+        self.assertContains(first, "Rapport gedownload", count=PAGE_SIZE)
+        self.assertContains(first, "Pagina 1 van 2")
+        self.assertContains(first, '?pagina=2')
+        second = self.client.get(url + "?pagina=2")
+        self.assertContains(second, "Beoordeling afgerond")
+        self.assertContains(second, "Pagina 2 van 2")
+        for junk in ("abc", "0", "-1", "99999", "9" * 40):
+            self.assertEqual(self.client.get(url, {"pagina": junk}).status_code, 200)
+
+    def test_a_page_of_history_takes_a_fixed_number_of_queries(self):
+        url = reverse("audit:project_history", args=[self.project.pk])
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        # More events, over more assessments: their labels are read in one query per page.
+        for _i in range(10):
+            old = Assessment.objects.create(project=self.project, started_by=self.alice,
+                                            status=Status.SUPERSEDED)
+            for _j in range(3):
+                audit_services.audit_assessment(user=self.alice, kind=AuditKind.REPORT_DOWNLOADED,
+                                                assessment=old)
+        with self.assertNumQueries(len(few)):
+            response = self.client.get(url)
+        self.assertContains(response, "Rapport gedownload", count=30)
+
+    def test_the_results_page_does_no_extra_query(self):
+        """Measured before the audit trail existed: 8 for a completed assessment, 9 for a
+        concept, 8 for the project page; recording writes, reading pages never looks."""
+        for user in (self.alice, self.bob):
+            self.client.force_login(user)
+            for pk, expected in ((self.completed.pk, 8), (self.concept.pk, 9)):
+                url = reverse("assessments:results", args=[pk])
+                self.client.get(url)
+                with self.assertNumQueries(expected):
+                    self.client.get(url)
+            url = reverse("assessments:project_detail", args=[self.project.pk])
+            with self.assertNumQueries(8):
+                self.client.get(url)
+
+
+class CsvExportTests(BaseTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.make_assessed_project("Utrechtse sensoren", action="=HYPERLINK(\"http://x\")")
+
+    def read(self, response) -> list[list[str]]:
+        text = response.content.decode("utf-8")
+        self.assertTrue(text.startswith("\ufeff"))
+        return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+    def test_the_export_is_a_private_attachment_with_every_event(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("audit:project_history_csv", args=[self.project.pk]))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
+        self.assertRegex(response["Content-Disposition"],
+                         r'^attachment; filename="geschiedenis-utrechtse-sensoren-'
+                         r'\d{4}-\d{2}-\d{2}\.csv"$')
+        self.assertEqual(response["Cache-Control"], "private, no-store")
+        rows = self.read(response)
+        self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Beoordeling", "Wijzigingen"])
+        self.assertEqual(len(rows) - 1, AuditEvent.objects.filter(project=self.project).count())
+        kinds = [row[2] for row in rows[1:]]
+        self.assertEqual(kinds[-1], "Project aangemaakt")  # oldest last, as on the page
+        self.assertIn("Beoordeling afgerond", kinds)
+
+    def test_cells_that_a_spreadsheet_would_run_are_defused(self):
+        mallory = self.make_user("mallory", self.utrecht, Role.EDITOR)
+        mallory.first_name, mallory.last_name = "=cmd|' /C calc'!A0", ""
+        mallory.save()
+        audit_services.audit_assessment(user=mallory, kind=AuditKind.REPORT_DOWNLOADED,
+                                        assessment=self.completed)
+        self.client.force_login(self.alice)
+        rows = self.read(self.client.get(
+            reverse("audit:assessment_history_csv", args=[self.completed.pk])))
+        self.assertEqual(rows[1][1], "'=cmd|' /C calc'!A0")
+        for row in rows:
+            for cell in row:
+                self.assertFalse(cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell)
+        self.assertTrue(any("=HYPERLINK" in cell for row in rows for cell in row))
+
+    def test_safe_cell(self):
+        for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "\rx"):
+            self.assertEqual(safe_cell(value), "'" + value)
+        for value in ("Alice", "", "1.1: 3 → 4", "a=b"):
+            self.assertEqual(safe_cell(value), value)
+
+
+class PresenterWordingTests(TestCase):
+    """Stored values in words, in the page's language."""
+
+    def test_values_in_words(self):
+        from waardevol.audit.history import changes_in_words
+        event = AuditEvent(kind=AuditKind.CHARACTERISTICS_CHANGED, changes={"fields": [
+            ["phase", "idee", "experiment"], ["uses_ai", False, True]]})
+        self.assertEqual(changes_in_words(event),
+                         ["Fase: Idee → Experiment / pilot", "Gebruikt AI: nee → ja"])
+        answers = AuditEvent(kind=AuditKind.ANSWER_CHANGED, changes={"fields": [
+            ["2.3", "na", "unknown"], ["2.3:na_reason", "Geen", ""]]})
+        self.assertEqual(changes_in_words(answers), [
+            "Vraag 2.3: Niet van toepassing → Weet ik niet",
+            "Vraag 2.3, reden niet van toepassing: Geen → –"])

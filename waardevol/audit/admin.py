@@ -1,0 +1,24 @@
+from django.contrib import admin
+
+from .models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is written by the application only, and never changed."""
+
+    list_display = ["created_at", "actor_name", "municipality", "project_id", "assessment_id",
+                    "kind"]
+    list_filter = ["kind", "municipality"]
+    list_select_related = ["municipality"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

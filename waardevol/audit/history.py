@@ -1,0 +1,140 @@
+"""The presenter of the "Geschiedenis" page and of its CSV export: each event in words."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from assessments.labels import date_label
+from assessments.models import Action, AnswerKind, Assessment, Project
+
+from .models import AuditEvent, AuditKind
+
+PAGE_SIZE = 50
+
+ANSWER_KINDS = {AuditKind.ANSWER_CHANGED}
+ACTION_KINDS = {AuditKind.ACTION_ADDED, AuditKind.ACTION_CHANGED}
+NO_VALUE = "–"
+
+
+@dataclass
+class HistoryRow:
+    moment: str  # ISO 8601, for <time datetime> and the CSV
+    moment_label: str  # "23 november 2026 08:32"
+    actor: str
+    action: str
+    assessment_label: str  # which assessment, on a project's history; "" on an assessment's
+    assessment_url: str
+    changes: list[str]  # "Fase: Idee → Pilot / experiment"
+
+
+class HistoryPresenter:
+    """Rows for a page (or all rows, for the CSV) of a project's or an assessment's history.
+
+    On a project's history each row names its assessment, read for the whole page in one query.
+    """
+
+    def __init__(self, events: Iterable[AuditEvent], *, per_assessment: bool):
+        self.events = list(events)
+        self.per_assessment = per_assessment
+        self.assessments = {} if per_assessment else {
+            a.pk: a for a in Assessment.objects.filter(
+                pk__in={e.assessment_id for e in self.events if e.assessment_id})
+        }
+
+    @property
+    def rows(self) -> list[HistoryRow]:
+        return [self.row(event) for event in self.events]
+
+    def row(self, event: AuditEvent) -> HistoryRow:
+        moment = timezone.localtime(event.created_at)
+        label, url = self.assessment_of(event)
+        return HistoryRow(
+            moment=moment.isoformat(timespec="seconds"),
+            moment_label=date_format(moment, "j F Y H:i"),
+            actor=event.actor_name or _("onbekend"),
+            action=event.get_kind_display(),
+            assessment_label=label, assessment_url=url,
+            changes=changes_in_words(event),
+        )
+
+    def assessment_of(self, event: AuditEvent) -> tuple[str, str]:
+        if self.per_assessment or event.assessment_id is None:
+            return "", ""
+        assessment = self.assessments.get(event.assessment_id)
+        if assessment is None:
+            return _("verwijderd concept"), ""
+        return (_("gestart op %(date)s") % {"date": date_label(assessment.started_at)},
+                reverse("assessments:results", args=[assessment.pk]))
+
+
+def changes_in_words(event: AuditEvent) -> list[str]:
+    changes = event.changes or {}
+    lines = []
+    if event.kind == AuditKind.ACTION_CHANGED and changes.get("description"):
+        lines.append(_("Verbeteractie ‘%(description)s’") % {"description": changes["description"]})
+    if event.kind == AuditKind.ASSESSMENT_COMPLETED and changes.get("score") is not None:
+        lines.append(_("Totaalscore: %(score)s") % {"score": changes["score"]})
+    if event.kind == AuditKind.ASSESSMENT_REOPENED:
+        lines.append(_("Een nieuwe conceptversie op basis van de afgeronde beoordeling"))
+    for name, old, new in changes.get("fields", []):
+        if event.kind in ANSWER_KINDS:
+            label, old, new = _answer_label(name), _answer_value(name, old), _answer_value(name, new)
+        else:
+            model = Action if event.kind in ACTION_KINDS else Project
+            label, old, new = _field_label(model, name), _value(model, name, old), _value(
+                model, name, new)
+        lines.append(f"{label}: {new}" if old is None else f"{label}: {old} → {new}")
+    return lines
+
+
+def _field_label(model: type[Model], name: str) -> str:
+    try:
+        return capfirst(str(model._meta.get_field(name).verbose_name))
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(model: type[Model], name: str, value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return str(value)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.get_internal_type() == "DateField":
+        try:
+            return date_label(date.fromisoformat(value))
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value) if value != "" else NO_VALUE
+
+
+def _answer_label(name: str) -> str:
+    code, _sep, part = name.partition(":")
+    if part == "note":
+        return _("Vraag %(code)s, toelichting") % {"code": code}
+    if part == "na_reason":
+        return _("Vraag %(code)s, reden niet van toepassing") % {"code": code}
+    return _("Vraag %(code)s") % {"code": code}
+
+
+def _answer_value(name: str, value) -> str | None:
+    if ":" in name:  # a note or reason: free text; its absence reads as a dash, not as "none"
+        return value or NO_VALUE
+    if value is None:
+        return _("geen antwoord")
+    if value in AnswerKind.values and value != AnswerKind.SCORE:
+        return str(AnswerKind(value).label)
+    return str(value)

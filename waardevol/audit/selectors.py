@@ -1,0 +1,23 @@
+"""Reads of the audit trail, always within one project of the user's municipality."""
+
+from django.db.models import Q, QuerySet
+
+from assessments.models import Assessment, Project
+
+from .models import AuditEvent
+
+
+def project_history(*, project: Project) -> QuerySet[AuditEvent]:
+    """Everything recorded for a project and all its assessments, the newest first."""
+    return AuditEvent.objects.filter(project_id=project.pk,
+                                     municipality_id=project.municipality_id)
+
+
+def assessment_history(*, assessment: Assessment) -> QuerySet[AuditEvent]:
+    """What happened to one assessment, with the project's own changes (its characteristics and
+    phase decide which questions apply) while the assessment was open."""
+    during = Q(assessment__isnull=True, created_at__gte=assessment.started_at)
+    if assessment.completed_at is not None:
+        during &= Q(created_at__lte=assessment.completed_at)
+    return project_history(project=assessment.project).filter(Q(assessment_id=assessment.pk)
+                                                              | during)
