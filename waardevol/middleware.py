@@ -1,10 +1,17 @@
 import time
 
 from django.conf import settings
-from django.contrib.auth import logout
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+
+def has_login(request) -> bool:
+    """Whether the request comes with a logged-in session, read from the session alone: loading
+    the user (a database query) is left to the views that need it."""
+    session = getattr(request, "session", None)
+    return session is not None and SESSION_KEY in session
 
 
 class SecurityHeadersMiddleware:
@@ -20,8 +27,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if has_login(request):
             response["Cache-Control"] = "private, no-store"
         return response
 
@@ -69,7 +75,7 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if has_login(request):
             session = request.session
             now = int(time.time())
             started = session.setdefault(self.KEY, now)
