@@ -120,6 +120,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
+            # Keep each thread's connection: opening one (with the PRAGMAs below) cost more CPU
+            # than a logged-in request's own queries.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets readers work while one writer writes; IMMEDIATE transactions plus a
                 # busy timeout make concurrent writers wait instead of failing "database is locked".
@@ -228,9 +231,13 @@ INVITATIONS_PER_ADDRESS = envint("INVITATIONS_PER_ADDRESS", 3)  # per e-mail add
 # Larger request bodies get a clear error page; no form of ours comes near this.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 
-# Sessions: idle timeout (refreshed on every request) and an absolute lifetime.
+# Sessions: an idle timeout and an absolute lifetime, both enforced by
+# waardevol.middleware.SessionLifetimeMiddleware. Sessions are read from the cache and written
+# through to the database (`cached_db`), and a request writes one only when something in it
+# changed: the idle expiry is moved on at most once a SESSION_REFRESH_SECONDS, not on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 60 * 60 * 2)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 10)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -282,20 +289,42 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "waardevol@localhost")
 # someone reads. Falls back to the sender address so the statement never lacks a contact.
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
 
+# Cache: a file cache by default (zero set-up; shared by the processes of one machine). With
+# REDIS_URL (or CACHE_URL), e.g. redis://127.0.0.1:6379/0, Django's Redis cache, shared by every
+# app server: sessions, the published content's id, cached reports and rate-limit counters.
+CACHE_URL = os.environ.get("REDIS_URL") or os.environ.get("CACHE_URL", "")
 CACHE_DIR = os.environ.get("CACHE_DIR", str(BASE_DIR / ".cache" / "django"))
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": CACHE_DIR,
-    },
-    # Rate-limit counters apart from the PDFs: a full cache culls entries at random, and a
-    # culled counter starts again from zero.
-    "limits": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.path.join(CACHE_DIR, "limits"),
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-}
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured("REDIS_URL/CACHE_URL must be a redis://, rediss:// or unix:// URL.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "waardevol",
+        },
+        # The same Redis database, under a prefix of its own; INCR is atomic there, so the
+        # limits are exact across all app servers.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "waardevol-limits",
+        },
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_DIR,
+        },
+        # Rate-limit counters apart from the PDFs: a full cache culls entries at random, and a
+        # culled counter starts again from zero.
+        "limits": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.path.join(CACHE_DIR, "limits"),
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        },
+    }
 
 # Security headers. Production-safe unless DEBUG is on; each can be overridden.
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)

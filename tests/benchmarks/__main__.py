@@ -12,16 +12,20 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
+from . import wrk
 from .load import Client, Gunicorn, run_load
 
 WORKDIR = tempfile.mkdtemp(prefix="waardevol-bench-")
 ROOT = Path(__file__).resolve().parents[2]
 CONCURRENCY = 16
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))  # per wrk load
 RENDERS = int(os.environ.get("BENCH_RENDERS", "200"))
+# A database of its own, dropped and made anew by every run.
+BENCH_DATABASE = os.environ.get("BENCH_DATABASE", "waardevol_bench")
 
 
 def _prepare_environment() -> str:
@@ -40,9 +44,9 @@ def _prepare_environment() -> str:
 
     admin = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS waardevol_bench")
-        connection.execute("CREATE DATABASE waardevol_bench")
-    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path="/waardevol_bench"))
+        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}"')
+        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+    os.environ["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
     return "PostgreSQL"
 
 
@@ -57,11 +61,13 @@ def _median(function, repeat: int) -> float:
 
 def _session_cookie(user) -> tuple[str, str]:
     """A logged-in session and a CSRF token, made directly (login itself is rate limited)."""
+    from importlib import import_module
+
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
 
-    session = SessionStore()
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -91,6 +97,10 @@ def main() -> int:
     from assessments.report import render_report_pdf
 
     call_command("migrate", verbosity=0)
+    from django.core.cache import caches
+
+    for alias in caches:  # a Redis database (REDIS_URL) may hold an earlier run's keys
+        caches[alias].clear()
     call_command("load_content", stdout=StringIO())
     call_command("seed_demo", municipalities=1, projects=100, stdout=StringIO())
     rows: list[tuple[str, str]] = []
@@ -114,99 +124,151 @@ def main() -> int:
         ("PDF render / cached download", f"{render / cached:.0f}×"),
     ]
 
-    # The app under gunicorn on loopback.
+    # The app under gunicorn on loopback, loaded by wrk.
     env = {**os.environ}
     server = Gunicorn(env)
     try:
         editor = get_user_model().objects.get(username="bench0001-bewerker")
-        clients = []
-        for _ in range(CONCURRENCY):
-            cookie, csrf = _session_cookie(editor)
-            clients.append(Client(server.port, cookie, csrf))
+        cookie, csrf = _session_cookie(editor)
         concepts = list(Assessment.objects.filter(project__municipality__cbs_code="GM5000",
                                                   status=Status.CONCEPT)[:CONCURRENCY])
         results_target = Assessment.objects.filter(project__municipality__cbs_code="GM5000",
                                                    status=Status.COMPLETED).first()
-        own = {id(c): concepts[i] for i, c in enumerate(clients)}
         questions = {
             a.pk: [q.id for q in assessment_result(a).questions if q.applicable] for a in concepts
         }
-        written: dict[tuple[int, int], tuple[int, int]] = {}  # (assessment, question): (score, v)
-        versions: dict[tuple[int, int], int] = {
-            (a.assessment_id, a.question_id): a.version
-            for a in Answer.objects.filter(assessment__in=concepts)
+        written: dict[str, str] = {}  # "assessment:question": "score:version", as the loads saved
+
+        def saves(assessments) -> list[dict]:
+            """One answer-save client per assessment, starting from the stored versions."""
+            clients = []
+            for assessment in assessments:
+                versions = dict(Answer.objects.filter(assessment=assessment)
+                                .values_list("question_id", "version"))
+                session, token = _session_cookie(editor)
+                clients.append({"pk": assessment.pk, "questions": questions[assessment.pk],
+                                "versions": versions, "cookie": session, "csrf": token})
+            return clients
+
+        def load(name, port, path="/", connections=1, anonymous=False, save=False):
+            result = wrk.run(name, port, path=path, connections=connections, seconds=SECONDS,
+                             cookie="" if anonymous else cookie,
+                             saves=saves(concepts[:connections]) if save else None)
+            written.update(result.written)
+            return result
+
+        pages = {
+            "questionnaire step": f"/gemeente/beoordelingen/{concepts[0].pk}/stap/3/",
+            "results page": f"/gemeente/beoordelingen/{results_target.pk}/resultaten/",
+            "municipality overview": "/gemeente/",
         }
+        measured: dict[tuple[str, int], wrk.WrkResult] = {}
+        for connections in (1, CONCURRENCY):
+            port = server.port
+            measured["anonymous /healthz", connections] = load(
+                "anonymous /healthz", port, "/healthz", connections, anonymous=True)
+            measured["logged-in /healthz", connections] = load(
+                "logged-in /healthz", port, "/healthz", connections)
+            for name in ("questionnaire step", "results page", "municipality overview"):
+                measured[name, connections] = load(name, port, pages[name], connections)
+            measured["answer save (POST)", connections] = load(
+                "answer save (POST)", port, connections=connections, save=True)
 
-        def get(path):
-            return lambda client, index: client.request("GET", path)[0] == 200
+        anonymous_1, anonymous_n = (measured["anonymous /healthz", c] for c in (1, CONCURRENCY))
+        floor_1, floor_n = (measured["logged-in /healthz", c] for c in (1, CONCURRENCY))
+        for name in ("anonymous /healthz", "logged-in /healthz", "questionnaire step",
+                     "answer save (POST)", "results page", "municipality overview"):
+            one, many = measured[name, 1], measured[name, CONCURRENCY]
+            rows.append((f"{name}: p50 @1; req/s, p50, p99 @{CONCURRENCY}",
+                         f"{ms(one.p50)}; {many.rps:.0f}/s, {ms(many.p50)}, {ms(many.p99)}"))
+            if name not in ("anonymous /healthz", "logged-in /healthz"):
+                rows.append((f"  {name} vs logged-in floor: p50 @1, req/s @{CONCURRENCY}",
+                             f"{one.p50 / floor_1.p50:.1f}×, {many.rps / floor_n.rps:.0%}"))
+            figures[f"{name} p50@1 ms"] = one.p50 * 1000
+            figures[f"{name} p99@1 ms"] = one.p99 * 1000
+            figures[f"{name} rps@{CONCURRENCY}"] = many.rps
+            figures[f"{name} p50@{CONCURRENCY} ms"] = many.p50 * 1000
+            figures[f"{name} p99@{CONCURRENCY} ms"] = many.p99 * 1000
+        rows.append(("logged-in / anonymous /healthz: p50 @1, req/s @16",
+                     f"{floor_1.p50 / anonymous_1.p50:.2f}×, "
+                     f"{anonymous_n.rps / floor_n.rps:.2f}× fewer"))
+        figures["logged-in vs anonymous p50@1"] = floor_1.p50 / anonymous_1.p50
+        figures["anonymous vs logged-in rps"] = anonymous_n.rps / floor_n.rps
 
-        def step(client, index):
-            return client.request("GET", f"/gemeente/beoordelingen/{own[id(client)].pk}/stap/3/")[0] == 200
+        # Two app servers sharing the cache and the database (REDIS_URL makes it Redis): the
+        # answer-save load split over both, at once.
+        second = Gunicorn(env)
+        try:
+            half = CONCURRENCY // 2
+            with ThreadPoolExecutor(2) as pool:
+                split = list(pool.map(
+                    lambda args: wrk.run("two servers", args[0], connections=half,
+                                         seconds=SECONDS, saves=saves(args[1])),
+                    [(server.port, concepts[:half]), (second.port, concepts[half:2 * half])]))
+        finally:
+            second.stop()
+        for result in split:
+            written.update(result.written)
+        two = sum(r.requests for r in split) / max(r.seconds for r in split)
+        two_failures = sum(r.failures for r in split)
+        shared = "Redis" if os.environ.get("REDIS_URL") else "file cache"
+        rows.append((f"answer save through two app servers sharing the {shared}, {half}+{half} conn.",
+                     f"{two:.0f}/s, {two_failures} errors"))
 
-        def save(client, index):
-            assessment = own[id(client)]
-            question = questions[assessment.pk][index % len(questions[assessment.pk])]
-            key = (assessment.pk, question)
-            score = index % 5
-            body = urlencode({f"q{question}-answer": score,
-                              f"q{question}-version": versions.get(key, 0)})
-            status, payload = client.request(
-                "POST", f"/gemeente/beoordelingen/{assessment.pk}/antwoord/{question}/", body)
-            if status != 200:
-                return False
-            answer = json.loads(payload)
-            versions[key] = answer["version"]
-            written[key] = (score, answer["version"])
-            return answer["status"] in ("saved", "unchanged")
-
-        loads = [
-            ("trivial view (/healthz)", get("/healthz")),
-            ("questionnaire step", step),
-            ("answer save (POST)", save),
-            ("results page", get(f"/gemeente/beoordelingen/{results_target.pk}/resultaten/")),
-            ("municipality overview", get("/gemeente/")),
-        ]
-        measured = {name: run_load(name, clients, work, SECONDS) for name, work in loads}
-        floor = measured["trivial view (/healthz)"]
-        errors = sum(r.errors for r in measured.values())
-        for name, result in measured.items():
-            rows.append((f"{name}: req/s, p50, p99 @ {CONCURRENCY}",
-                         f"{result.rps:.0f}/s, {ms(result.p50)}, {ms(result.p99)}"))
-            if result is not floor:
-                rows.append((f"  {name}: throughput / latency vs trivial",
-                             f"{floor.rps / result.rps:.1f}× slower, p50 {result.p50 / floor.p50:.1f}×"))
-            figures[f"{name} rps"] = result.rps
-            figures[f"{name} p50 ms"] = result.p50 * 1000
-            figures[f"{name} p99 ms"] = result.p99 * 1000
-
-        # Zero lost writes: every answer the load saved is in the database as it was saved.
-        lost = 0
-        stored = {(a.assessment_id, a.question_id): (a.score, a.version)
+        # Zero lost writes: every answer a load saved (and was told so) is in the database as
+        # saved, or a later version of it (a save still in flight when wrk stopped reading).
+        errors = sum(r.failures for r in measured.values()) + two_failures
+        stored = {f"{a.assessment_id}:{a.question_id}": (a.score, a.version)
                   for a in Answer.objects.filter(assessment__in=concepts)}
-        for key, value in written.items():
-            if stored.get(key) != value:
-                lost += 1
+
+        def is_lost(key: str, value: str) -> bool:
+            score, version = (int(part) for part in value.split(":"))
+            found = stored.get(key)
+            return found is None or found[1] < version or (found[1] == version and found[0] != score)
+
+        lost = sum(1 for key, value in written.items() if is_lost(key, value))
         rows.append(("load: errors / answers written / lost writes",
                      f"{errors} / {len(written)} / {lost}"))
         figures.update(errors=errors, lost_writes=lost, answers_written=len(written))
 
+        # Worker memory under the heaviest page: RSS after 100 and after 1,000 requests.
+        heaviest = max(pages, key=lambda name: measured[name, 1].p50)
+        memory_server = Gunicorn(env, workers=1)
+        try:
+            readers = [Client(memory_server.port, cookie, csrf) for _ in range(2)]
+
+            def page(client, index):
+                return client.request("GET", pages[heaviest])[0] == 200
+
+            first_load = run_load("memory", readers, page, seconds=600, max_requests=100)
+            rss_100 = max(memory_server.worker_rss_mb())
+            more = run_load("memory", readers, page, seconds=1200, max_requests=900)
+            rss_1000 = max(memory_server.worker_rss_mb())
+        finally:
+            memory_server.stop()
+        rows.append((f"worker RSS after 100 / 1,000 requests of the {heaviest}",
+                     f"{rss_100:.0f} MB / {rss_1000:.0f} MB ({rss_1000 / rss_100:.2f}×), "
+                     f"{first_load.errors + more.errors} errors"))
+        figures.update(page_rss_100_mb=rss_100, page_rss_1000_mb=rss_1000)
+
         # How cost grows with data: the same overview and results at 100 and 10,000 assessments.
-        small_count = Assessment.objects.filter(status=Status.COMPLETED,
-                                                project__municipality__cbs_code__startswith="GM5").count()
-        started = time.perf_counter()
-        call_command("seed_demo", municipalities=100, projects=100, stdout=StringIO())
-        seeding = time.perf_counter() - started
-        large_count = Assessment.objects.filter(status=Status.COMPLETED,
-                                                project__municipality__cbs_code__startswith="GM5").count()
-        rows.append((f"seed_demo: {large_count - small_count} more completed assessments",
-                     f"{seeding:.1f} s"))
-        for name in ("results page", "municipality overview"):
-            work = dict(loads)[name]
-            large = run_load(name, clients, work, SECONDS)
-            small = measured[name]
-            rows.append((f"{name} at {small_count} vs {large_count} assessments: p50",
-                         f"{ms(small.p50)} vs {ms(large.p50)} ({large.p50 / small.p50:.2f}×)"))
-            figures[f"{name} growth p50"] = large.p50 / small.p50
+        # (BENCH_GROWTH=0 skips it: seeding takes minutes on a busy machine.)
+        if os.environ.get("BENCH_GROWTH", "1") != "0":
+            small_count = Assessment.objects.filter(status=Status.COMPLETED,
+                                                    project__municipality__cbs_code__startswith="GM5").count()
+            started = time.perf_counter()
+            call_command("seed_demo", municipalities=100, projects=100, stdout=StringIO())
+            seeding = time.perf_counter() - started
+            large_count = Assessment.objects.filter(status=Status.COMPLETED,
+                                                    project__municipality__cbs_code__startswith="GM5").count()
+            rows.append((f"seed_demo: {large_count - small_count} more completed assessments",
+                         f"{seeding:.1f} s"))
+            for name in ("results page", "municipality overview"):
+                large = load(name, server.port, pages[name], 1)
+                small = measured[name, 1]
+                rows.append((f"{name} at {small_count} vs {large_count} assessments: p50 @1",
+                             f"{ms(small.p50)} vs {ms(large.p50)} ({large.p50 / small.p50:.2f}×)"))
+                figures[f"{name} growth p50"] = large.p50 / small.p50
 
         # PDF through gunicorn: first (rendered) and cached downloads of a completed report.
         reader_cookie, reader_csrf = _session_cookie(
