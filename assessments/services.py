@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from perspectives.models import Perspective, Question
 from perspectives.selectors import content_revision_current, content_snapshot
 
-from . import scoring, selectors
+from . import scoring, selectors, tasks
 from .models import (
     ACTIONS_PER_ASSESSMENT,
     NOTE_MAX,
@@ -164,6 +164,8 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.completed_by = user
     assessment.completed_at = timezone.now()
     assessment.save()
+    # The PDF is rendered now, off the request path, so that a download never waits for it.
+    tasks.store_reports_after_commit([assessment.pk])
     return assessment
 
 
@@ -242,4 +244,6 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
                     owner=owner, due_date=due_date, status=status, created_by=user)
     action.full_clean()
     action.save()
+    if assessment.is_completed:  # the action plan is in its stored report
+        tasks.store_reports_after_commit([assessment.pk])
     return action

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -20,7 +20,7 @@ from waardevol.accounts.access import (
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
-from . import readmodel, report, services
+from . import readmodel, report, services, tasks
 from .forms import (
     ActionForm,
     CharacteristicsForm,
@@ -75,6 +75,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"form": form, "project": project}
     if request.method == "POST" and form.is_valid():
         def saved():
+            tasks.store_project_reports_after_commit(project.pk)  # its name is on them
             messages.success(request, _("Het project is opgeslagen."))
             return redirect("assessments:project_detail", pk=project.pk)
         return save_shared(request, form, "assessments/project_form.html", context, saved)
@@ -391,6 +392,8 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "back_url": back_url}
     if request.method == "POST" and form.is_valid():
         def saved():
+            if action.assessment.is_completed:  # the action plan is in its stored report
+                tasks.store_reports_after_commit([action.assessment_id])
             messages.success(request, _("De verbeteractie is opgeslagen."))
             return redirect(back_url)
         return save_shared(request, form, "assessments/action_form.html", context, saved)
@@ -400,10 +403,19 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The PDF advice report, for bewerkers and lezers of the municipality."""
+    """The PDF advice report, for bewerkers and lezers of the municipality: a completed one from
+    storage (rendered once, at completion), a concept rendered when it changed."""
     assessment = assessment_for_user(request.user, pk)
+    file_name = report.report_file_name(assessment)
     try:
-        pdf, file_name = report.report_pdf(assessment, user=request.user)
+        if assessment.is_completed:
+            response = FileResponse(report.stored_report_open(assessment, user=request.user),
+                                    as_attachment=True, filename=file_name,
+                                    content_type="application/pdf")
+        else:
+            document, file_name = report.concept_report_pdf(assessment, user=request.user)
+            response = HttpResponse(document, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     except report.RenderLimitReached:
         return render(request, "errors/429.html", {
             "message": _("U heeft in korte tijd veel rapporten laten maken. Een rapport dat al "
@@ -411,8 +423,6 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
                          "voor een nieuw rapport kunt u het over een paar minuten opnieuw "
                          "proberen."),
         }, status=429)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
