@@ -3,6 +3,7 @@ static files from disk (as Open Formulieren's `openforms.utils.pdf` does)."""
 
 import mimetypes
 import posixpath
+import threading
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,13 +16,38 @@ REPORT_BASE_URL = "https://waardevol.invalid/"
 STATIC_PREFIX = REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL
 
 
+PRINT_STYLESHEET = "css/print.css"
+_engine = threading.local()
+
+
+def _engine_state():
+    """The font configuration and the parsed print stylesheet, made once per thread and reused
+    by every render (parsing and compiling the stylesheet's selectors is a fixed cost per render
+    otherwise). Per thread: a WeasyPrint font configuration wraps a Pango font map, which must not
+    be used by two threads at once. A changed print.css is read again after a restart."""
+    if getattr(_engine, "stylesheets", None) is None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        url = STATIC_PREFIX + PRINT_STYLESHEET
+        _engine.font_config = FontConfiguration()
+        _engine.stylesheets = [CSS(filename=str(static_file_for_url(url)), base_url=url,
+                                   url_fetcher=static_files_fetcher(),
+                                   font_config=_engine.font_config)]
+    return _engine.font_config, _engine.stylesheets
+
+
 def html_to_pdf(html: str) -> bytes:
-    """A tagged PDF/UA-1 document of `html`, its relative URLs served by `static_files_fetcher`."""
+    """A tagged PDF/UA-1 document of `html` in the print stylesheet, its relative URLs served by
+    `static_files_fetcher`. The HTML itself does not link the stylesheet (a browser preview
+    does): it is parsed once and reused."""
     from weasyprint import HTML
 
+    font_config, stylesheets = _engine_state()
     document = HTML(string=html, base_url=REPORT_BASE_URL,
                     url_fetcher=static_files_fetcher()).write_pdf(
-        pdf_variant="pdf/ua-1", attachments=[],
+        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1",
+        attachments=[],
     )
     return add_table_header_scopes(document)
 
