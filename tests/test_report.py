@@ -97,7 +97,7 @@ class ReportContentTests(ReportTestCase):
         assessment = self.completed_assessment()
         html = report.report_html(report.ReportPresenter.for_assessment(assessment))
         self.assertIn('alt="Radardiagram van de score per perspectief', html)
-        self.assertIn('<th scope="col">Vraag</th>', html)
+        self.assertIn('<th scope="col">Proces en perspectief</th>', html)
         self.assertEqual(html.count('<img class="bar" src="data:image/svg+xml;base64,'), 5)
         self.assertNotIn('alt=""', html)
         headings = [int(level) for level in __import__("re").findall(r"<h([1-6])", html)]
