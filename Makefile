@@ -42,7 +42,7 @@ run: system-packages install
 	@echo "Waardevol runs at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
-# With TASKS_BACKEND=django_tasks_db.DatabaseBackend: runs the queued tasks (e-mail).
+# With TASKS_BACKEND=django_tasks_db.DatabaseBackend: runs the queued tasks (e-mail, PDF reports).
 worker: install
 	$(MANAGE) db_worker
 

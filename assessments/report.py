@@ -8,12 +8,16 @@ PDF word every fact the same way. The PDF engine is `pdf.py`.
 import base64
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import Count, Max
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -169,47 +173,140 @@ def _template_digest() -> str:
     return digest.hexdigest()[:12]
 
 
-def report_cache_key(assessment: Assessment) -> str:
+def completed_report_digest(assessment: Assessment) -> str:
+    """A digest of everything a completed assessment's report shows that can still change.
+
+    The result and content are frozen at completion; around them the project's and the
+    municipality's names, the action plan, the names of the people on the cover and the code,
+    templates and translations that word it can still change. Nothing else: the project's
+    characteristics and phase are frozen too, so editing them for a new concept keeps the
+    stored report.
+    """
     actions = Action.objects.filter(assessment=assessment).aggregate(
         n=Count("pk"), changed=Max("updated_at"))
     project = assessment.project
     parts = [
         assessment.pk, assessment.completed_at.isoformat() if assessment.completed_at else "",
-        assessment.content_revision, assessment.language, project.name, project.updated_at,
+        assessment.content_revision, assessment.language, project.name,
         project.municipality.name, actions["n"], actions["changed"], _template_digest(),
         *(user.get_full_name() or user.username
           for user in (assessment.started_by, assessment.completed_by) if user),
     ]
-    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
-    return f"report-pdf:{assessment.pk}:{digest[:32]}"
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
 
 
 class RenderLimitReached(Exception):
     """This user had REPORT_RENDERS_PER_USER new PDFs rendered in the current window."""
 
 
-def report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str]:
-    """The PDF and its file name, rendered only when nothing cached shows the same.
+def _allow_render(user) -> bool:
+    return user is None or ratelimit.allow(
+        f"report-render:{user.pk}", limit=settings.REPORT_RENDERS_PER_USER,
+        window=settings.REPORT_RENDER_WINDOW_SECONDS)
 
-    A completed assessment's PDF is keyed on what can still change around it (names, actions,
-    the code that words it); a concept's on a digest of its report HTML, so an unchanged concept
-    is not rendered twice. Each render counts against the user's limit; cached copies are free.
-    """
-    file_name = report_file_name(assessment)
-    html = None
-    if assessment.is_completed:
-        key = report_cache_key(assessment)
-    else:
-        html = report_html(ReportPresenter.for_assessment(assessment))
-        digest = hashlib.sha256((html + _template_digest()).encode()).hexdigest()[:32]
-        key = f"report-pdf:concept:{assessment.pk}:{digest}"
+
+def concept_report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str]:
+    """A concept's PDF and its file name, cached on a digest of its report HTML, so that an
+    unchanged concept is not rendered twice. Each render counts against the user's limit."""
+    html = report_html(ReportPresenter.for_assessment(assessment))
+    digest = hashlib.sha256((html + _template_digest()).encode()).hexdigest()[:32]
+    key = f"report-pdf:concept:{assessment.pk}:{digest}"
     document = cache.get(key)
     if document is None:
-        if user is not None and not ratelimit.allow(
-            f"report-render:{user.pk}", limit=settings.REPORT_RENDERS_PER_USER,
-            window=settings.REPORT_RENDER_WINDOW_SECONDS,
-        ):
+        if not _allow_render(user):
             raise RenderLimitReached
-        document = pdf.html_to_pdf(html) if html is not None else render_report_pdf(assessment)
-        cache.set(key, document, timeout=60 * 60 * 24 * (30 if assessment.is_completed else 1))
-    return document, file_name
+        document = pdf.html_to_pdf(html)
+        cache.set(key, document, timeout=60 * 60 * 24)
+    return document, report_file_name(assessment)
+
+
+# Stored reports of completed assessments: rendered once (by a task right after completion, or
+# by the first download that finds none) into Django's default storage, under a name that holds
+# the digest of what can still change, so a stale file is never served. They are private: the
+# storage is never served directly, only through the download view's access check.
+STORED_REPORTS_DIR = "reports"
+# How long a render may hold the lock, and how long a second download waits for the first.
+RENDER_LOCK_SECONDS = 120
+RENDER_WAIT_SECONDS = 20
+
+
+def stored_report_name(assessment: Assessment) -> str:
+    return f"{STORED_REPORTS_DIR}/{assessment.pk}/{completed_report_digest(assessment)}.pdf"
+
+
+def _render_lock_key(name: str) -> str:
+    return f"report-render-lock:{name}"
+
+
+def _stored(name: str) -> bool:
+    """The file is there and complete: nobody holds the lock to write it."""
+    return cache.get(_render_lock_key(name)) is None and default_storage.exists(name)
+
+
+def _store(assessment: Assessment, name: str) -> None:
+    """Render and store under `name`, then remove the files it replaces (they show what the
+    report said before an action or a name changed)."""
+    saved = default_storage.save(name, ContentFile(render_report_pdf(assessment)))
+    if saved != name:  # stored by someone else meanwhile (a lock that expired): keep theirs
+        default_storage.delete(saved)
+    folder = f"{STORED_REPORTS_DIR}/{assessment.pk}"
+    try:
+        _folders, files = default_storage.listdir(folder)
+    except (NotImplementedError, FileNotFoundError):
+        return
+    for file in files:
+        if f"{folder}/{file}" != name:
+            default_storage.delete(f"{folder}/{file}")
+
+
+def stored_report_save(assessment: Assessment) -> str | None:
+    """Render a completed assessment's report into storage unless it is there already or
+    being rendered elsewhere; its storage name, or None for an assessment that is not completed."""
+    if not assessment.is_completed:
+        return None
+    name = stored_report_name(assessment)
+    lock = _render_lock_key(name)
+    if default_storage.exists(name) or not cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+        return name
+    try:
+        if not default_storage.exists(name):
+            _store(assessment, name)
+    finally:
+        cache.delete(lock)
+    return name
+
+
+def stored_report_open(assessment: Assessment, *, user=None) -> File:
+    """A completed assessment's report, opened from storage.
+
+    Not stored yet (the worker has not got to it, or an action or a name changed since): it is
+    rendered here, once, and stored. A second download meanwhile waits for that render instead of
+    rendering too; the lock lives in the cache, so with a shared cache (Redis) that holds across
+    app servers. The render counts against the user's limit; a stored report is free.
+    """
+    name = stored_report_name(assessment)
+    lock = _render_lock_key(name)
+    deadline = time.monotonic() + RENDER_WAIT_SECONDS
+    while not _stored(name):
+        if cache.add(lock, 1, timeout=RENDER_LOCK_SECONDS):
+            try:
+                _render_missing(assessment, name, user)
+            finally:
+                cache.delete(lock)
+            break
+        if time.monotonic() > deadline:  # the other render is stuck: do not keep anyone waiting
+            _render_missing(assessment, name, user)
+            break
+        time.sleep(0.1)
+    try:
+        return default_storage.open(name)
+    except FileNotFoundError:  # replaced a moment ago by a newer one: this one is still correct
+        return ContentFile(render_report_pdf(assessment), name=name)
+
+
+def _render_missing(assessment: Assessment, name: str, user) -> None:
+    if default_storage.exists(name):
+        return
+    if not _allow_render(user):
+        raise RenderLimitReached
+    _store(assessment, name)

@@ -15,7 +15,7 @@ from perspectives.selectors import content_revision_current, content_snapshot
 from waardevol.audit import services as audit
 from waardevol.audit.models import AuditKind
 
-from . import scoring, selectors
+from . import scoring, selectors, tasks
 from .models import (
     ACTIONS_PER_ASSESSMENT,
     NOTE_MAX,
@@ -177,6 +177,8 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.save()
     audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_COMPLETED, assessment=assessment,
                            score=assessment.overall_score)
+    # The PDF is rendered now, off the request path, so that a download never waits for it.
+    tasks.store_reports_after_commit([assessment.pk])
     return assessment
 
 
@@ -261,4 +263,6 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
     action.full_clean()
     action.save()
     audit.audit_action_added(user=user, action=action)
+    if assessment.is_completed:  # the action plan is in its stored report
+        tasks.store_reports_after_commit([assessment.pk])
     return action

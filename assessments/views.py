@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -22,7 +22,7 @@ from waardevol.audit.services import audit_assessment
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
-from . import readmodel, report, services
+from . import readmodel, report, services, tasks
 from .forms import (
     ActionForm,
     CharacteristicsForm,
@@ -77,6 +77,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"form": form, "project": project}
     if request.method == "POST" and form.is_valid():
         def saved():
+            tasks.store_project_reports_after_commit(project.pk)  # its name is on them
             messages.success(request, _("Het project is opgeslagen."))
             return redirect("assessments:project_detail", pk=project.pk)
         return save_shared(request, form, "assessments/project_form.html", context, saved)
@@ -393,6 +394,8 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
                "back_url": back_url}
     if request.method == "POST" and form.is_valid():
         def saved():
+            if action.assessment.is_completed:  # the action plan is in its stored report
+                tasks.store_reports_after_commit([action.assessment_id])
             messages.success(request, _("De verbeteractie is opgeslagen."))
             return redirect(back_url)
         return save_shared(request, form, "assessments/action_form.html", context, saved)
@@ -402,10 +405,21 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """The PDF advice report, for bewerkers and lezers of the municipality."""
-    assessment = assessment_for_user(request.user, pk)
+    """The PDF advice report, for bewerkers and lezers of the municipality: a completed one from
+    storage (rendered once, at completion), a concept rendered when it changed."""
+    # A stored report's download needs neither the frozen result nor the content snapshot, and
+    # decoding their JSON would take most of its time; a render loads them when it needs them.
+    assessment = assessment_for_user(request.user, pk, defer=("result", "content__snapshot"))
+    file_name = report.report_file_name(assessment)
     try:
-        pdf, file_name = report.report_pdf(assessment, user=request.user)
+        if assessment.is_completed:
+            response = FileResponse(report.stored_report_open(assessment, user=request.user),
+                                    as_attachment=True, filename=file_name,
+                                    content_type="application/pdf")
+        else:
+            document, file_name = report.concept_report_pdf(assessment, user=request.user)
+            response = HttpResponse(document, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     except report.RenderLimitReached:
         return render(request, "errors/429.html", {
             "message": _("U heeft in korte tijd veel rapporten laten maken. Een rapport dat al "
@@ -414,8 +428,6 @@ def report_download(request: HttpRequest, pk: int) -> HttpResponse:
                          "proberen."),
         }, status=429)
     audit_assessment(user=request.user, kind=AuditKind.REPORT_DOWNLOADED, assessment=assessment)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -56,3 +56,13 @@ def _fresh_content_snapshot():
     content_snapshot_forget()
     yield
     content_snapshot_forget()
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(tmp_path):
+    """Stored reports go to a directory of each test's own, never to the developer's MEDIA_ROOT,
+    and none carries over to another test."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=str(tmp_path / "media")):
+        yield

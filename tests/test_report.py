@@ -97,7 +97,7 @@ class ReportContentTests(ReportTestCase):
         assessment = self.completed_assessment()
         html = report.report_html(report.ReportPresenter.for_assessment(assessment))
         self.assertIn('alt="Radardiagram van de score per perspectief', html)
-        self.assertIn('<th scope="col">Vraag</th>', html)
+        self.assertIn('<th scope="col">Proces en perspectief</th>', html)
         self.assertEqual(html.count('<img class="bar" src="data:image/svg+xml;base64,'), 5)
         self.assertNotIn('alt=""', html)
         headings = [int(level) for level in __import__("re").findall(r"<h([1-6])", html)]
@@ -352,7 +352,8 @@ class ReportDownloadTests(ReportTestCase):
             date = assessment.completed_at.astimezone().strftime("%Y-%m-%d")
             self.assertIn(f'filename="waardevol-chatbot-burgerzaken-{date}.pdf"',
                           response["Content-Disposition"])
-            self.assertTrue(response.content.startswith(b"%PDF"))
+            self.assertTrue(response.getvalue().startswith(b"%PDF"))
+            self.assertEqual(response["Cache-Control"], "private, no-store")
 
     def test_other_municipality_gets_404_and_anonymous_goes_to_login(self):
         assessment = self.completed_assessment()
@@ -379,8 +380,8 @@ class ReportDownloadTests(ReportTestCase):
         self.client.force_login(self.bob)
         with mock.patch("assessments.pdf.html_to_pdf",
                         wraps=pdf.html_to_pdf) as render:
-            first = self.client.get(url).content
-            second = self.client.get(url).content
+            first = self.client.get(url).getvalue()
+            second = self.client.get(url).getvalue()
             self.assertEqual(render.call_count, 1)
             self.assertEqual(first, second)
             # A new action changes what the report says: a new render.

@@ -120,7 +120,7 @@ class XssTests(BaseTestCase):
                 self.assertNotIn("<img src=x", html)
                 self.assertIn("&lt;script&gt;alert(", html)
         response = self.client.get(reverse("assessments:report_pdf", args=[assessment.pk]))
-        self.assertIn('<script>alert("xss")</script>', pdf_text(response.content))
+        self.assertIn('<script>alert("xss")</script>', pdf_text(response.getvalue()))
 
 
 class OversizedInputTests(BaseTestCase):

@@ -269,6 +269,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# Stored PDF reports of completed assessments (assessments/report.py) go to the default storage:
+# files under MEDIA_ROOT. They are private: never let the web server serve MEDIA_ROOT (downloads
+# go through the view's access check). Several app servers and workers need one shared MEDIA_ROOT,
+# or another backend (an object store) in STORAGES["default"].
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / ".cache" / "media"))
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["nlds"]
 CRISPY_TEMPLATE_PACK = "nlds"
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from . import wrk
 from .load import Client, Gunicorn, run_load
+from .pdf import measure_pdf
 
 WORKDIR = tempfile.mkdtemp(prefix="waardevol-bench-")
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,6 +35,7 @@ def _prepare_environment() -> str:
     os.environ["SECURE_SSL_REDIRECT"] = "0"
     os.environ["DEBUG"] = "0"
     os.environ["CACHE_DIR"] = os.path.join(WORKDIR, "cache")
+    os.environ["MEDIA_ROOT"] = os.path.join(WORKDIR, "media")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waardevol.settings")
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -89,12 +91,9 @@ def main() -> int:
 
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from django.test import Client as DjangoClient
-    from django.urls import reverse
 
     from assessments.models import Answer, Assessment, Status
     from assessments.readmodel import assessment_result
-    from assessments.report import render_report_pdf
 
     call_command("migrate", verbosity=0)
     from django.core.cache import caches
@@ -106,23 +105,12 @@ def main() -> int:
     rows: list[tuple[str, str]] = []
     figures: dict[str, float] = {}
 
-    # In-process PDF figures (issue 4): warm render and a cached download.
+    # In-process PDF figures: warm render and a stored report's download (tests/benchmarks/pdf.py).
     completed = Assessment.objects.filter(status=Status.COMPLETED,
                                           project__municipality__cbs_code="GM9999").first()
-    render_report_pdf(completed)  # warm up: imports, fonts, templates
-    render = _median(lambda: render_report_pdf(Assessment.objects.get(pk=completed.pk)), 7)
-    django_client = DjangoClient()
-    django_client.force_login(get_user_model().objects.get(username="lezer"))
-    url = reverse("assessments:report_pdf", args=[completed.pk])
-    first = django_client.get(url)
-    assert first.status_code == 200 and first.content.startswith(b"%PDF"), first.status_code
-    cached = _median(lambda: django_client.get(url), 25)
-    figures.update(pdf_render_ms=render * 1000, pdf_cached_ms=cached * 1000)
-    rows += [
-        ("PDF report: warm render in process (median of 7)", ms(render)),
-        ("PDF report: cached download in process (median of 25)", ms(cached)),
-        ("PDF render / cached download", f"{render / cached:.0f}×"),
-    ]
+    pdf_rows, pdf_figures = measure_pdf(completed, get_user_model().objects.get(username="lezer"))
+    rows += pdf_rows
+    figures.update(pdf_figures)
 
     # The app under gunicorn on loopback, loaded by wrk.
     env = {**os.environ}
@@ -280,7 +268,7 @@ def main() -> int:
         first_pdf = time.perf_counter() - start
         assert status == 200 and body.startswith(b"%PDF"), status
         cached_pdf = _median(lambda: reader.request("GET", pdf_url), 20)
-        rows.append(("PDF via gunicorn: first download / cached (median of 20)",
+        rows.append(("PDF via gunicorn: first download / stored (median of 20)",
                      f"{ms(first_pdf)} / {ms(cached_pdf)} ({first_pdf / cached_pdf:.0f}×)"))
 
         # Worker memory: a concept report renders every time; RSS after 10 and after N renders.

@@ -41,12 +41,14 @@ def project_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) ->
     return project
 
 
-def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> Assessment:
+def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False,
+                        defer: tuple[str, ...] = ()) -> Assessment:
+    """`defer` leaves large fields a view does not need unread (loaded when used after all)."""
     membership = _membership_or_404(user)
     assessment = get_object_or_404(
         Assessment.objects.select_related(
             "project", "project__municipality", "started_by", "completed_by", "content"
-        ),
+        ).defer(*defer),
         pk=pk, project__municipality_id=membership.municipality_id,
     )
     if write and not membership.can_edit:
