@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -246,10 +248,16 @@ class ActionForm(SharedObjectForm):
 
 
 class AssessmentChoiceField(forms.ModelChoiceField):
+    """A completed assessment by its date and score; with the time on a day with two."""
+
+    shared_dates: set[str] = frozenset()
+
     def label_from_instance(self, obj):
+        moment = date_label(obj.completed_at)
+        if moment in self.shared_dates:
+            moment += " " + time_format(timezone.localtime(obj.completed_at), "H:i")
         score = obj.overall_score if obj.overall_score is not None else "–"
-        return _("afgerond op %(date)s, totaalscore %(score)s") % {
-            "date": date_label(obj.completed_at), "score": score}
+        return _("%(date)s – totaalscore %(score)s") % {"date": moment, "score": score}
 
 
 class ComparisonForm(forms.Form):
@@ -274,8 +282,11 @@ class ComparisonForm(forms.Form):
         elif not (data and {"van", "met"} & set(data)):
             data = {"van": choices[1].pk, "met": choices[0].pk}
         super().__init__(data)
+        dates = [date_label(moment) for moment in assessments.values_list("completed_at", flat=True)
+                 ] if self.enough else []
         for name in ("van", "met"):
             self.fields[name].queryset = assessments
+            self.fields[name].shared_dates = {d for d in dates if dates.count(d) > 1}
 
     def clean(self):
         cleaned = super().clean()

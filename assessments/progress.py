@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from .labels import band_label, date_label
-from .models import Action, Assessment
+from .models import Action, AnswerKind, Assessment
 from .radar import RadarChart, radar_chart
 from .readmodel import PerspectiveView, QuestionView, assessment_result
 from .results import RADAR_TEMPLATE, ResultsPresenter
@@ -41,6 +41,10 @@ class AnswerChange:
     older_note: str
     newer_answer: str
     newer_note: str
+    # The compact forms for the report: the question's short name, the level in a word or two.
+    short_question: str = ""
+    older_level: str = ""
+    newer_level: str = ""
 
 
 @dataclass
@@ -134,8 +138,8 @@ class ComparisonPresenter:
     @cached_property
     def radar(self) -> RadarChart:
         return radar_chart(self.newer.result, previous=self.older.result, labels=(
-            _("Eerder: %(date)s (gestreepte lijn)") % {"date": self.older_date},
-            _("Later: %(date)s (doorgetrokken lijn)") % {"date": self.newer_date}))
+            _("Eerder: %(date)s") % {"date": self.older_date},
+            _("Later: %(date)s") % {"date": self.newer_date}))
 
     @property
     def radar_alt(self) -> str:
@@ -191,7 +195,8 @@ class ComparisonPresenter:
         older, newer = self._questions
         return [
             AnswerChange(code, question.text, older[code].answer_label, _note(older[code]),
-                         question.answer_label, _note(question))
+                         question.answer_label, _note(question), question.short_name,
+                         _level(older[code]), _level(question))
             for code, question in newer.items()
             if code in older and _answer_key(older[code]) != _answer_key(question)
         ]
@@ -208,10 +213,10 @@ class ComparisonPresenter:
             if old is not None and new is not None:
                 continue
             if old is None and new is None:
-                reason = _("in geen van beide beoordelingen beoordeeld: geen van de vragen was "
+                reason = _("in geen van beide beoordelingen beoordeeld; geen van de vragen was "
                            "van toepassing")
             else:
-                reason = _("perspectief niet beoordeeld op %(date)s: geen van de vragen was van "
+                reason = _("perspectief niet beoordeeld op %(date)s; geen van de vragen was van "
                            "toepassing") % {
                     "date": self.older_date if old is None else self.newer_date}
             items.append(NotComparable(
@@ -220,14 +225,14 @@ class ComparisonPresenter:
         for code, question in newer.items():
             if code not in older:
                 items.append(NotComparable(f"{code} {question.text}", _(
-                    "nieuwe vraag: in de beoordeling van %(date)s (%(version)s) werd die nog "
+                    "nieuwe vraag; in de beoordeling van %(date)s (%(version)s) werd die nog "
                     "niet gesteld") % {"date": self.older_date,
                                         "version": self.older.content_version}))
         for code, question in older.items():
             if code not in newer:
                 items.append(NotComparable(f"{code} {question.text}", _(
-                    "vraag wordt niet meer gesteld: de beoordeling van %(date)s (%(version)s) "
-                    "kent hem niet") % {"date": self.newer_date,
+                    "vraag wordt niet meer gesteld; de beoordeling van %(date)s (%(version)s) "
+                    "kent die niet") % {"date": self.newer_date,
                                          "version": self.newer.content_version}))
         return items
 
@@ -275,6 +280,17 @@ def _answer_key(question: QuestionView) -> tuple:
     if answer is None:
         return (True, None)
     return (True, answer.kind, answer.score, (answer.na_reason or "").strip())
+
+
+def _level(question: QuestionView) -> str:
+    answer = question.answer
+    if not question.applicable or (answer is not None and answer.kind == AnswerKind.NOT_APPLICABLE):
+        return _("niet van toepassing")
+    if answer is None:
+        return "–"
+    if answer.kind == AnswerKind.UNKNOWN:
+        return _("weet ik niet")
+    return _("niveau %(level)s") % {"level": answer.score}
 
 
 def _note(question: QuestionView) -> str:

@@ -19,7 +19,7 @@ RADIUS = 170
 LABEL_RADIUS = RADIUS + 24
 RINGS = (25, 50, 75, 100)
 # Room below the chart for the comparison's legend (two lines).
-LEGEND_HEIGHT = 90
+LEGEND_HEIGHT = 100
 
 
 @dataclass
@@ -121,6 +121,7 @@ def radar_chart(result: AssessmentResult, *, previous: AssessmentResult | None =
         chart.previous_points = [RadarPoint(_coordinate(x), _coordinate(y)) for x, y in points]
         chart.previous_polygon = " ".join(f"{p.x},{p.y}" for p in chart.previous_points)
         top = SIZE + 30
-        chart.legend = [RadarLegendLine(label, _coordinate(top + 34 * row), _coordinate(top - 8 + 34 * row))
+        chart.legend = [RadarLegendLine(label, _coordinate(top + 20 + 40 * row),
+                                        _coordinate(top + 11 + 40 * row))
                         for row, label in enumerate(labels)]
     return chart

@@ -86,6 +86,8 @@ class ComparisonValuesTests(ProgressTestCase):
         self.assertEqual((changes["1.1"].older_note, changes["1.1"].newer_note),
                          ("Nut nog onduidelijk", "Nut aangetoond in de pilot"))
         self.assertTrue(changes["7.1"].newer_answer.startswith("0 – "))
+        self.assertEqual((changes["1.1"].older_level, changes["1.1"].newer_level),
+                         ("niveau 2", "niveau 4"))
 
         # Done after the first and before the second: once, although reopening copied it; not
         # the one done before the first, nor the one done after the second.
