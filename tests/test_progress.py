@@ -306,3 +306,28 @@ class ProgressReportTests(ProgressTestCase):
         first, second = self.first_and_second()
         concept = services.assessment_reopen(assessment=second, user=self.alice)
         self.assertIsNone(report.ReportPresenter.for_assessment(concept).progress)
+
+
+class ComparisonQueryCountTests(ProgressTestCase):
+    def queries(self, project):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.client.force_login(self.bob)
+        with CaptureQueriesContext(connection) as context:
+            response = self.client.get(reverse("assessments:project_compare", args=[project.pk]))
+        self.assertEqual(response.status_code, 200)
+        return len(context.captured_queries)
+
+    def test_the_page_costs_the_same_whatever_changed_in_between(self):
+        small_first = completed_assessment(self.utrecht, self.alice, "Klein", score=2)
+        self.reassess(small_first)
+        large_first = completed_assessment(self.utrecht, self.alice, "Groot", score=1)
+        for number in range(1, 11):
+            mark_done(services.action_create(
+                assessment=large_first, user=self.alice,
+                perspective=Perspective.objects.get(number=number),
+                description=f"Actie {number}", owner="Team"))
+        self.reassess(large_first, lambda c: answer_all(c, self.alice, 4))
+        self.queries(small_first.project)  # warm the content caches
+        self.assertEqual(self.queries(large_first.project), self.queries(small_first.project))
