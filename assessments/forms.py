@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,7 @@ from perspectives.models import Perspective
 from waardevol.forms import SharedObjectForm
 from waardevol.text import CleanCharField
 
+from .labels import date_label
 from .models import REASON_MAX, Action, AnswerKind, Project
 from .readmodel import PerspectiveView, QuestionView
 from .services import AnswerValues, answer_fingerprint
@@ -242,3 +245,52 @@ class ActionForm(SharedObjectForm):
         super().__init__(*args, **kwargs)
         self.fields["perspective"].queryset = Perspective.objects.order_by("number")
         self.fields["perspective"].empty_label = None
+
+
+class AssessmentChoiceField(forms.ModelChoiceField):
+    """A completed assessment by its date and score; with the time on a day with two."""
+
+    shared_dates: set[str] = frozenset()
+
+    def label_from_instance(self, obj):
+        moment = date_label(obj.completed_at)
+        if moment in self.shared_dates:
+            moment += " " + time_format(timezone.localtime(obj.completed_at), "H:i")
+        score = obj.overall_score if obj.overall_score is not None else "–"
+        return _("%(date)s – totaalscore %(score)s") % {"date": moment, "score": score}
+
+
+class ComparisonForm(forms.Form):
+    """Two completed assessments of one project (a GET form). Without a choice it compares the
+    latest two, which is what a user most often wants to see."""
+
+    van = AssessmentChoiceField(
+        queryset=None, label=_("Vergelijk de beoordeling"), empty_label=None,
+        error_messages={"required": _("Kies de eerste beoordeling."),
+                        "invalid_choice": _("Kies een afgeronde beoordeling van dit project.")})
+    met = AssessmentChoiceField(
+        queryset=None, label=_("met de beoordeling"), empty_label=None,
+        error_messages={"required": _("Kies de tweede beoordeling."),
+                        "invalid_choice": _("Kies een afgeronde beoordeling van dit project.")})
+
+    def __init__(self, data, *, assessments):
+        choices = list(assessments[:2])
+        # With fewer than two there is nothing to choose: the page says so, whatever was asked.
+        self.enough = len(choices) == 2
+        if not self.enough:
+            data = None
+        elif not (data and {"van", "met"} & set(data)):
+            data = {"van": choices[1].pk, "met": choices[0].pk}
+        super().__init__(data)
+        dates = [date_label(moment) for moment in assessments.values_list("completed_at", flat=True)
+                 ] if self.enough else []
+        for name in ("van", "met"):
+            self.fields[name].queryset = assessments
+            self.fields[name].shared_dates = {d for d in dates if dates.count(d) > 1}
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("van") and cleaned.get("van") == cleaned.get("met"):
+            raise forms.ValidationError(_("Kies twee verschillende beoordelingen."),
+                                        code="same")
+        return cleaned

@@ -10,7 +10,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from django.conf import settings
@@ -30,7 +30,9 @@ from waardevol import ratelimit
 from . import pdf
 from .labels import date_label
 from .models import Action, ActionStatus, Assessment
+from .progress import ComparisonPresenter
 from .results import ResultsPresenter
+from .selectors import actions_completed_between, assessment_previous_completed
 
 TEMPLATE = "assessments/report/report.html"
 NAME_PREFIX_HYPHEN = re.compile(r"(?<!\w)([’']s)-(?=\w)")
@@ -122,6 +124,16 @@ class ReportPresenter(ResultsPresenter):
                 "date": date_label(due[0])}
         return text + " " + _("Het actieplan achterin noemt ze allemaal.")
 
+    @cached_property
+    def progress(self) -> ComparisonPresenter | None:
+        """A re-assessment's development since the latest earlier completed assessment of the
+        project (a section of its own after the perspectives); None for a first assessment."""
+        previous = assessment_previous_completed(assessment=self.assessment)
+        if previous is None:
+            return None
+        return ComparisonPresenter.for_assessments(previous, self.assessment,
+                                                   language=self.language)
+
     @property
     def appendix_processes(self):
         """The five processes and ten perspectives with their summaries, for the appendix."""
@@ -167,7 +179,7 @@ def _template_digest() -> str:
                  "templates/assessments/includes/radar.svg", "static/css/print.css",
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
                  "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
-                 "assessments/results.py",
+                 "assessments/results.py", "assessments/progress.py",
                  "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -191,8 +203,19 @@ def completed_report_digest(assessment: Assessment) -> str:
         project.municipality.name, actions["n"], actions["changed"], _template_digest(),
         *(user.get_full_name() or user.username
           for user in (assessment.started_by, assessment.completed_by) if user),
+        *_progress_parts(assessment),
     ]
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def _progress_parts(assessment: Assessment) -> list:
+    """A re-assessment's report shows its development since the previous one: which that is, and
+    the actions done in between (which can still change)."""
+    previous = assessment_previous_completed(assessment=assessment)
+    if previous is None:
+        return []
+    return [previous.pk, *(f"{a.pk}@{a.updated_at.isoformat()}" for a in actions_completed_between(
+        project=assessment.project, start=previous.completed_at, end=assessment.completed_at))]
 
 
 class RenderLimitReached(Exception):

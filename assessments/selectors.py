@@ -83,3 +83,34 @@ SORT_COLUMNS = {
     "name": "name", "phase": "phase", "status": "status_rank", "score": "completed_score",
     "actions": "open_action_count", "date": "last_activity",
 }
+
+
+def completed_assessments(*, project: Project) -> QuerySet[Assessment]:
+    """A project's completed assessments, the latest first (what the comparison chooses from)."""
+    return (Assessment.objects.filter(project=project, status=Status.COMPLETED)
+            .select_related("project", "project__municipality", "content", "completed_by")
+            .order_by("-completed_at", "-pk"))
+
+
+def assessment_previous_completed(*, assessment: Assessment) -> Assessment | None:
+    """The latest completed assessment of the same project before this one, if any."""
+    if not assessment.is_completed or assessment.completed_at is None:
+        return None
+    return (completed_assessments(project=assessment.project)
+            .filter(completed_at__lt=assessment.completed_at).first())
+
+
+def actions_completed_between(*, project: Project, start, end) -> list[Action]:
+    """The project's actions marked done after `start` and by `end` (two completion moments).
+
+    An action has no completion date of its own: its last change stands in for it. Reopening
+    copies the action plan, done actions included, so an action counts once, and not at all if
+    one with the same perspective and description was done already before `start`.
+    """
+    done = (Action.objects.filter(assessment__project=project, status=ActionStatus.DONE)
+            .select_related("perspective").order_by("updated_at", "pk"))
+    earlier = set(done.filter(updated_at__lte=start).values_list("perspective_id", "description"))
+    between: dict[tuple[int, str], Action] = {}
+    for action in done.filter(updated_at__gt=start, updated_at__lte=end):
+        between.setdefault((action.perspective_id, action.description), action)
+    return [action for key, action in between.items() if key not in earlier]

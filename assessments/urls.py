@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("projecten/nieuw/", views.project_create, name="project_create"),
     path("projecten/<int:pk>/", views.project_detail, name="project_detail"),
+    path("projecten/<int:pk>/vergelijken/", views.project_compare, name="project_compare"),
     path("projecten/<int:pk>/bewerken/", views.project_edit, name="project_edit"),
     path("projecten/<int:pk>/beoordelen/", views.assessment_start, name="assessment_start"),
     path("beoordelingen/<int:pk>/", views.assessment_resume, name="resume"),

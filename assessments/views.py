@@ -22,16 +22,18 @@ from waardevol.audit.services import audit_assessment
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
-from . import readmodel, report, services, tasks
+from . import readmodel, report, selectors, services, tasks
 from .forms import (
     ActionForm,
     CharacteristicsForm,
+    ComparisonForm,
     PerspectiveStepForm,
     ProjectForm,
     ResolveChoice,
 )
 from .models import ACTIONS_PER_ASSESSMENT, Assessment
 from .overview import OverviewPresenter, ProjectPresenter
+from .progress import ComparisonPresenter
 from .results import ResultsPresenter
 from .wizard import Wizard
 
@@ -67,7 +69,23 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assessments/project_detail.html", {
         "project": project,
         "page": ProjectPresenter(project, membership_for_user(request.user)),
+        "form": ComparisonForm(None, assessments=selectors.completed_assessments(project=project)),
     })
+
+
+@login_required
+def project_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two completed assessments of a project side by side (the latest two unless chosen)."""
+    project = project_for_user(request.user, pk)
+    assessments = selectors.completed_assessments(project=project)
+    form = ComparisonForm(request.GET, assessments=assessments)
+    comparison = None
+    if form.is_bound and form.is_valid():
+        comparison = ComparisonPresenter.for_assessments(
+            form.cleaned_data["van"], form.cleaned_data["met"], language=get_language())
+    return render(request, "assessments/comparison.html", {
+        "project": project, "form": form, "comparison": comparison,
+    }, status=400 if form.errors else 200)
 
 
 @login_required

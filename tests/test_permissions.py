@@ -26,6 +26,7 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:project_create", [], "get", (302, 200, 403, 200, 403)),
             ("assessments:project_detail", [p], "get", (302, 200, 200, 404, 404)),
             ("assessments:project_edit", [p], "get", (302, 200, 403, 404, 404)),
+            ("assessments:project_compare", [p], "get", (302, 200, 200, 404, 404)),
             ("assessments:assessment_start", [p], "post", (302, 302, 403, 404, 404)),
             ("assessments:resume", [a], "get", (302, 302, 302, 404, 404)),
             ("assessments:step", [a, 1], "get", (302, 200, 403, 404, 404)),
