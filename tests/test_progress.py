@@ -294,13 +294,13 @@ class ProgressReportTests(ProgressTestCase):
 
     def test_the_cached_report_changes_with_the_actions_done_in_between(self):
         first, second = self.first_and_second()
-        key = report.report_cache_key(second)
-        self.assertEqual(report.report_cache_key(second), key)
+        key = report.completed_report_digest(second)
+        self.assertEqual(report.completed_report_digest(second), key)
         action = first.actions.get(description="Doel en nut beschrijven")
         action.owner = "Iemand anders"
         # Its last change is now after the second, so the list shows reopening's copy instead.
         action.save()
-        self.assertNotEqual(report.report_cache_key(second), key)
+        self.assertNotEqual(report.completed_report_digest(second), key)
 
     def test_reports_of_a_concept_have_no_development_section(self):
         first, second = self.first_and_second()
