@@ -23,6 +23,7 @@ from .models import (
     Answer,
     Assessment,
     Municipality,
+    PerspectiveResult,
     Project,
     Status,
 )
@@ -160,11 +161,22 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.characteristics = project.characteristics
     assessment.result = evaluation.to_json()
     assessment.overall_score = evaluation.overall.score
+    assessment.unmet_minimum_count = len(evaluation.unmet)
     assessment.status = Status.COMPLETED
     assessment.completed_by = user
     assessment.completed_at = timezone.now()
     assessment.save()
+    PerspectiveResult.objects.bulk_create(perspective_results_of(assessment))
     return assessment
+
+
+def perspective_results_of(assessment: Assessment) -> list[PerspectiveResult]:
+    """The per-perspective rows of a completed assessment, copied from its frozen result (for the
+    portfolio, which counts them in the database); not yet saved."""
+    perspectives = (assessment.result or {}).get("perspectives", {})
+    return [PerspectiveResult(assessment=assessment, number=int(number), score=data["score"],
+                              band=data["band"] or "")
+            for number, data in perspectives.items()]
 
 
 def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:

@@ -21,10 +21,12 @@ from assessments.models import (
     Assessment,
     Membership,
     Municipality,
+    PerspectiveResult,
     Project,
     Role,
     Status,
 )
+from assessments.services import perspective_results_of
 from perspectives.models import Perspective
 from perspectives.selectors import content_revision_current
 
@@ -120,7 +122,8 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
                     project=project, status=Status.COMPLETED, language="nl", started_by=editor,
                     completed_by=editor, completed_at=now, content=revision,
                     characteristics=characteristics, overall_score=frozen.overall.score,
-                    result=frozen.to_json(), current_step=len(perspective_ids) + 1)
+                    unmet_minimum_count=len(frozen.unmet), result=frozen.to_json(),
+                    current_step=len(perspective_ids) + 1)
                 assessments.append((completed, planned))
                 if index % 3 == 0:
                     concept = Assessment(project=project, status=Status.CONCEPT, language="nl",
@@ -145,6 +148,9 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
                     ])
             Answer.objects.bulk_create(answers, batch_size=BATCH)
             Action.objects.bulk_create(actions, batch_size=BATCH)
+            PerspectiveResult.objects.bulk_create(
+                [row for assessment, _ in assessments if assessment.status == Status.COMPLETED
+                 for row in perspective_results_of(assessment)], batch_size=BATCH)
         result.municipalities += 1
         result.projects += len(new_projects)
         result.assessments += len(assessments)
