@@ -35,7 +35,8 @@ from .overview import Pagination
 HEAT_MAP_PAGE_SIZE = 25
 ACTIONS_PAGE_SIZE = 25
 # The PDF is one page: the longest lists stop here and say how many more there are.
-PDF_LIST_LIMIT = 8
+PDF_UNMET_LIMIT = 8  # in two columns
+PDF_OVERDUE_LIMIT = 6
 PAGE_LIST_LIMIT = 10
 TEMPLATE = "assessments/portfolio/portfolio_pdf.html"
 BANDS = [Band.ATTENTION, Band.DEVELOPING, Band.IN_ORDER]
@@ -395,19 +396,19 @@ class PortfolioReportPresenter(PortfolioFacts):
 
     @property
     def unmet_list(self) -> list[UnmetRow]:
-        return self.unmet_rows(PDF_LIST_LIMIT)
+        return self.unmet_rows(PDF_UNMET_LIMIT)
 
     @property
     def unmet_more(self) -> str:
-        return self.more_sentence(self.unmet_count, PDF_LIST_LIMIT)
+        return self.more_sentence(self.unmet_count, PDF_UNMET_LIMIT)
 
     @property
     def overdue_list(self) -> list[PortfolioActionRow]:
-        return self.overdue_rows(PDF_LIST_LIMIT)
+        return self.overdue_rows(PDF_OVERDUE_LIMIT)
 
     @property
     def overdue_more(self) -> str:
-        return self.more_sentence(self.overdue_count, PDF_LIST_LIMIT)
+        return self.more_sentence(self.overdue_count, PDF_OVERDUE_LIMIT)
 
     @property
     def file_name(self) -> str:
