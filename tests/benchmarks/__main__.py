@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from . import portfolio
 from .load import Client, Gunicorn, run_load
 
 WORKDIR = tempfile.mkdtemp(prefix="waardevol-bench-")
@@ -242,6 +243,7 @@ def main() -> int:
     finally:
         server.stop()
 
+    rows += portfolio.measure()  # one municipality with 10,000 projects (issue 13)
     width = max(len(label) for label, _value in rows)
     print(f"\nWaardevol benchmarks — {database}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d')}, gunicorn 2 workers × 8 threads, {CONCURRENCY} clients")
