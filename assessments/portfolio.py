@@ -378,13 +378,20 @@ class PortfolioPresenter(PortfolioFacts):
 
     @property
     def actions_csv_rows(self):
+        """Every filtered action (dates ISO 8601; labels looked up once, not per row)."""
         yield [_("Project"), _("Perspectief"), _("Actie"), _("Eigenaar"), _("Uiterste datum"),
                _("Status"), _("Verlopen")]
-        for action in self._actions().iterator(chunk_size=1000):
-            row = self.action_row(action)
-            yield [row.project, row.perspective_label, row.description, row.owner,
-                   action.due_date.isoformat() if action.due_date else "", row.status_label,
-                   _("ja") if row.is_overdue else _("nee")]
+        statuses = {value: str(label) for value, label in ActionStatus.choices}
+        yes, no = _("ja"), _("nee")
+        rows = self._actions().values_list(
+            "assessment__project__name", "perspective__number", "perspective__title",
+            "description", "owner", "due_date", "status")
+        for project, number, title, description, owner, due, status in rows.iterator(
+                chunk_size=2000):
+            overdue = due is not None and due < self.today and status != ActionStatus.DONE
+            yield [project, f"{number}. {self.titles.get(number) or title}", description, owner,
+                   due.isoformat() if due else "", statuses.get(status, status),
+                   yes if overdue else no]
 
 
 class PortfolioReportPresenter(PortfolioFacts):
