@@ -10,13 +10,20 @@ from django.utils.formats import time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from perspectives.models import Perspective
+from perspectives.models import Band, Characteristic, Perspective, Phase
 from waardevol.forms import SharedObjectForm
 from waardevol.text import CleanCharField
 
-from .labels import date_label
-from .models import REASON_MAX, Action, AnswerKind, Project
+from .labels import date_label, perspective_titles
+from .models import OWNER_MAX, REASON_MAX, Action, ActionStatus, AnswerKind, Project
 from .readmodel import PerspectiveView, QuestionView
+from .selectors import (
+    OPEN_ACTIONS,
+    SORT_COLUMNS,
+    ActionFilters,
+    OverviewFilters,
+    ProjectStatus,
+)
 from .services import AnswerValues, answer_fingerprint
 
 CHARACTERISTIC_FIELDS = list(Project.CHARACTERISTIC_FIELDS.values())
@@ -294,3 +301,78 @@ class ComparisonForm(forms.Form):
             raise forms.ValidationError(_("Kies twee verschillende beoordelingen."),
                                         code="same")
         return cleaned
+
+
+QUERY_MAX = 100
+
+
+def _choices(empty_label, choices) -> list[tuple[str, str]]:
+    return [("", empty_label), *choices]
+
+
+class OverviewFilterForm(forms.Form):
+    """The overview's filters, search and sort, from the query string. A value no link or form of
+    ours sends is an error the page names; the other filters still apply."""
+
+    q = CleanCharField(label=_("Zoek op naam"), required=False, max_length=QUERY_MAX)
+    fase = forms.ChoiceField(label=_("Fase"), required=False)
+    kenmerk = forms.ChoiceField(label=_("Kenmerk"), required=False)
+    beoordeling = forms.ChoiceField(label=_("Beoordeling (laatste afgeronde)"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    minimumeisen = forms.ChoiceField(label=_("Minimumeisen"), required=False, choices=[
+        ("", _("Alle projecten")), ("niet-gehaald", _("Minimumeis niet gehaald")),
+        ("gehaald", _("Alle minimumeisen gehaald"))])
+    # Chosen with the column headers; kept when the filters change. An unknown one sorts by name.
+    sort = forms.CharField(label=_("Sorteren"), required=False, widget=forms.HiddenInput,
+                           max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fase"].choices = _choices(_("Alle fasen"), Phase.choices)
+        self.fields["kenmerk"].choices = _choices(_("Alle kenmerken"), Characteristic.choices)
+        self.fields["beoordeling"].choices = _choices(_("Alle beoordelingen"), Band.choices)
+        self.fields["status"].choices = _choices(_("Alle statussen"), [
+            (ProjectStatus.NOT_ASSESSED, _("Nog niet beoordeeld")),
+            (ProjectStatus.CONCEPT, _("Eerste beoordeling loopt")),
+            (ProjectStatus.COMPLETED, _("Afgerond"))])
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"]
+        return sort if sort.lstrip("-") in SORT_COLUMNS and sort.count("-") <= 1 else ""
+
+    def filters(self) -> OverviewFilters:
+        """The valid filters (call after is_valid(); an invalid one is left out)."""
+        data = getattr(self, "cleaned_data", {})
+        unmet = {"niet-gehaald": True, "gehaald": False}.get(data.get("minimumeisen") or "")
+        return OverviewFilters(
+            query=data.get("q") or "", phase=data.get("fase") or "",
+            characteristic=data.get("kenmerk") or "", band=data.get("beoordeling") or "",
+            status=data.get("status") or "", unmet=unmet)
+
+    def ordering(self) -> str:
+        return getattr(self, "cleaned_data", {}).get("sort") or "name"
+
+
+class ActionFilterForm(forms.Form):
+    """The portfolio's action filters, from the query string."""
+
+    actiestatus = forms.ChoiceField(label=_("Status"), required=False)
+    verlopen = forms.BooleanField(label=_("Alleen verlopen acties"), required=False)
+    eigenaar = CleanCharField(label=_("Eigenaar"), required=False, max_length=OWNER_MAX)
+    perspectief = forms.TypedChoiceField(label=_("Perspectief"), required=False, coerce=int,
+                                         empty_value=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actiestatus"].choices = _choices(_("Alle statussen"), [
+            (OPEN_ACTIONS, _("Open of bezig")), *ActionStatus.choices])
+        self.fields["perspectief"].choices = _choices(_("Alle perspectieven"), [
+            (str(number), f"{number}. {title}")
+            for number, title in perspective_titles().items()])
+
+    def filters(self) -> ActionFilters:
+        data = getattr(self, "cleaned_data", {})
+        return ActionFilters(status=data.get("actiestatus") or "",
+                             overdue=bool(data.get("verlopen")),
+                             owner=data.get("eigenaar") or "",
+                             perspective=data.get("perspectief"))

@@ -5,9 +5,11 @@ from datetime import date, datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from perspectives.models import CHARACTERISTIC_REASONS, Band, Phase, characteristic_label
+from perspectives.selectors import content_snapshot
 
 from . import scoring
 
@@ -50,3 +52,10 @@ def not_applicable_reason(reason: tuple[str, str] | None) -> str:
         return str(text)
     return _("alleen voor projecten waarvoor geldt: %(characteristic)s") % {
         "characteristic": characteristic_label(value).lower()}
+
+
+def perspective_titles(language: str | None = None) -> dict[int, str]:
+    """The ten perspectives' titles as users read them now (the published content), by number."""
+    language = language or get_language() or "nl"
+    return {data["number"]: translated(data["title"], language)
+            for process in content_snapshot()["processes"] for data in process["perspectives"]}

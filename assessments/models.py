@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from perspectives.models import Characteristic, ContentRevision, Perspective, Phase, Question
+from perspectives.models import Band, Characteristic, ContentRevision, Perspective, Phase, Question
 
 NAME_MAX = 200
 DESCRIPTION_MAX = 2000
@@ -156,6 +156,8 @@ class Project(models.Model):
         ordering = ["name"]
         verbose_name = _("project")
         verbose_name_plural = _("projecten")
+        # The overview pages through a municipality's projects by name (10,000 in one).
+        indexes = [models.Index(fields=["municipality", "name"], name="project_municipality_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -207,12 +209,22 @@ class Assessment(models.Model):
     # score, the next steps and the instruments. Pages and reports of a completed assessment read
     # this; only concepts are scored live.
     result = models.JSONField(_("vastgelegd resultaat"), null=True, blank=True, editable=False)
+    # Copied from `result` at completion (with `PerspectiveResult`), so the portfolio can filter
+    # and count in the database: JSON lookups differ between SQLite and PostgreSQL and cannot use
+    # an index.
+    unmet_minimum_count = models.PositiveSmallIntegerField(
+        _("niet gehaalde minimumeisen"), default=0, editable=False)
 
     class Meta:
         ordering = ["-started_at"]
         verbose_name = _("beoordeling")
         verbose_name_plural = _("beoordelingen")
-        indexes = [models.Index(fields=["project", "-started_at"])]
+        indexes = [
+            models.Index(fields=["project", "-started_at"]),
+            # The overview's "latest completed assessment" of each project.
+            models.Index(fields=["project", "status", "-completed_at"],
+                         name="assessment_latest_completed"),
+        ]
         constraints = [
             # Colleagues (and double clicks) continue one concept instead of starting several.
             models.UniqueConstraint(fields=["project"], condition=models.Q(status="concept"),
@@ -234,6 +246,28 @@ class Assessment(models.Model):
     @property
     def content_revision(self) -> str:
         return self.content.revision if self.content_id else ""
+
+
+class PerspectiveResult(models.Model):
+    """One perspective's score and band of a completed assessment, copied from its frozen result
+    at completion: the portfolio's heat map, band distribution and weakest perspectives count
+    these rows in the database instead of reading every result."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="perspective_results")
+    number = models.PositiveSmallIntegerField(_("perspectief"))
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True,
+                                             validators=[MaxValueValidator(100)])
+    band = models.CharField(_("beoordeling"), max_length=20, choices=Band.choices, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "number"],
+                                               name="one_result_per_perspective")]
+        verbose_name = _("perspectiefresultaat")
+        verbose_name_plural = _("perspectiefresultaten")
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}/{self.number}: {self.score}"
 
 
 class AnswerKind(models.TextChoices):

@@ -5,18 +5,27 @@ marked next to it and never hides it.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
+from urllib.parse import urlencode
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from perspectives.models import characteristic_label
+from perspectives.models import Band, Phase, characteristic_label
 
+from .forms import OverviewFilterForm
 from .labels import band_label, date_label, person_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
-from .selectors import projects_overview
+from .selectors import OverviewFilters, projects_overview
+
+# Large enough to scan, small enough that 10,000 projects stay quick to page through.
+OVERVIEW_PAGE_SIZE = 50
 
 SORT_LABELS = [
     ("name", gettext_lazy("Project")), ("phase", gettext_lazy("Fase")),
@@ -51,14 +60,71 @@ class ProjectRow:
     date_label: str
 
 
+@dataclass
+class PageLink:
+    label: str
+    url: str  # empty: no such page (the first page has no "previous")
+
+
+@dataclass
+class Pagination:
+    """Where a long list is: "Pagina 2 van 40 (1.000 projecten)", previous and next."""
+
+    summary: str
+    previous: PageLink
+    next: PageLink
+
+    @classmethod
+    def of(cls, page: Page, url, noun: str) -> "Pagination | None":
+        """`url(number)` links a page; `noun` counts the items ("%(count)s projecten")."""
+        paginator = page.paginator
+        if paginator.count == 0:
+            return None
+        summary = _("Pagina %(page)s van %(pages)s") % {
+            "page": page.number, "pages": paginator.num_pages} + f" ({noun})"
+        return cls(
+            summary,
+            PageLink(_("Vorige pagina"),
+                     url(page.previous_page_number()) if page.has_previous() else ""),
+            PageLink(_("Volgende pagina"),
+                     url(page.next_page_number()) if page.has_next() else ""),
+        )
+
+
 class OverviewPresenter:
-    def __init__(self, membership: Membership, sort: str):
+    """The municipality's projects, filtered, searched, sorted and paged by the query string."""
+
+    def __init__(self, membership: Membership, form: OverviewFilterForm,
+                 page_number: str | None = None):
         self.membership = membership
-        self.sort = sort if sort.lstrip("-") in dict(SORT_LABELS) else "name"
+        self.form = form
+        self.filters = form.filters()
+        self.sort = form.ordering()
+        self.page_number = page_number
 
     @property
     def title(self) -> str:
         return _("Digitale projecten van %(name)s") % {"name": self.membership.municipality.name}
+
+    def projects(self):
+        """Every project the filters select, in the chosen order (for the page and the CSV)."""
+        return projects_overview(municipality=self.membership.municipality, sort=self.sort,
+                                 filters=self.filters)
+
+    @cached_property
+    def page(self) -> Page:
+        return Paginator(self.projects(), OVERVIEW_PAGE_SIZE).get_page(self.page_number)
+
+    def query_string(self, **changes) -> str:
+        """The current filters and sort as a query string, with `changes` (None drops one)."""
+        params = {name: value for name, value in self.form.data.items()
+                  if name in self.form.fields and value and name not in self.form.errors}
+        params.update(changes)
+        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.filters != OverviewFilters()
 
     @property
     def columns(self) -> list[SortColumn]:
@@ -66,15 +132,60 @@ class OverviewPresenter:
         for key, label in SORT_LABELS:
             current = self.sort.lstrip("-") == key
             descending = current and self.sort.startswith("-")
+            sort = ("-" if current and not descending else "") + key
             columns.append(SortColumn(
-                key, str(label), "?sort=" + ("-" if current and not descending else "") + key,
+                key, str(label), "?" + self.query_string(sort=sort, pagina=None),
                 ("descending" if descending else "ascending") if current else ""))
         return columns
 
     @property
     def rows(self) -> list[ProjectRow]:
-        return [self._row(project) for project in
-                projects_overview(municipality=self.membership.municipality, sort=self.sort)]
+        return [self._row(project) for project in self.page]
+
+    @property
+    def count_label(self) -> str:
+        count = self.page.paginator.count
+        return ngettext("%(count)s project", "%(count)s projecten", count) % {
+            "count": number_format(count, force_grouping=True)}
+
+    @property
+    def result_sentence(self) -> str:
+        """What the filters found, for screen reader users too (the page's h2 says it)."""
+        if self.is_filtered:
+            return _("%(count)s gevonden met deze filters") % {"count": self.count_label}
+        return self.count_label
+
+    @property
+    def pagination(self) -> Pagination | None:
+        return Pagination.of(self.page, lambda n: "?" + self.query_string(pagina=n),
+                             self.count_label)
+
+    @property
+    def csv_url(self) -> str:
+        query = self.query_string(pagina=None)
+        return reverse("assessments:overview_csv") + (f"?{query}" if query else "")
+
+    @property
+    def csv_rows(self):
+        """The CSV export: every filtered project, not just this page (a header row first).
+
+        Dates as ISO 8601 (a spreadsheet sorts them) and labels looked up once, not per row:
+        10,000 rows must not spend seconds formatting dates and reversing URLs."""
+        yield [_("Project"), _("Fase"), _("Status"), _("Totaalscore"), _("Beoordeling"),
+               _("Minimumeisen niet gehaald"), _("Open acties"), _("Laatste beoordeling")]
+        phases = {value: str(label) for value, label in Phase.choices}
+        bands = {band: band_label(band) for band in (*Band.values, None)}
+        statuses = {2: _("Afgerond"), 1: _("Eerste beoordeling loopt"),
+                    0: _("Nog niet beoordeeld")}
+        for project in self.projects().iterator(chunk_size=1000):
+            completed = project.completed_id is not None
+            yield [project.name, phases.get(project.phase, project.phase),
+                   statuses[project.status_rank],
+                   project.completed_score if completed else "",
+                   bands[score_band(project.completed_score)] if completed else "",
+                   project.completed_unmet if completed else "",
+                   project.open_action_count or 0,
+                   _iso_date(project.last_activity)]
 
     @staticmethod
     def _row(project: Project) -> ProjectRow:
@@ -187,6 +298,10 @@ class ProjectPresenter:
                 if self.can_edit and assessment.is_concept and _is_empty(assessment) else "",
             ))
         return rows
+
+
+def _iso_date(moment) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
 def _is_empty(assessment: Assessment) -> bool:

@@ -3,11 +3,15 @@
 What one assessment shows, question by question, is its read model (readmodel.py).
 """
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, F, OuterRef, QuerySet, Subquery, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
+from perspectives.models import Characteristic, Phase
 from perspectives.selectors import content_snapshot
 
 from . import scoring
@@ -17,6 +21,7 @@ from .models import (
     Answer,
     Assessment,
     Municipality,
+    PerspectiveResult,
     Project,
     Status,
 )
@@ -41,13 +46,41 @@ def evaluate_live(content: dict[str, Any], characteristics: list[str], phase: st
     return scoring.evaluate(content, characteristics, phase, by_code)
 
 
-def projects_overview(*, municipality: Municipality, sort: str = "name") -> QuerySet[Project]:
+@dataclass(frozen=True)
+class OverviewFilters:
+    """What the overview shows: every field empty means every project (forms.OverviewFilterForm
+    validates them)."""
+
+    query: str = ""  # part of the project's name
+    phase: str = ""
+    characteristic: str = ""
+    band: str = ""  # of the latest completed result
+    status: str = ""  # ProjectStatus: not assessed, first assessment in progress, completed
+    unmet: bool | None = None  # the latest completed result misses a minimum requirement
+
+
+class ProjectStatus:
+    """A project's status in the overview, as its `status_rank` annotation stores it."""
+
+    NOT_ASSESSED = "geen"
+    CONCEPT = "concept"
+    COMPLETED = "afgerond"
+    RANKS = {NOT_ASSESSED: 0, CONCEPT: 1, COMPLETED: 2}
+
+
+def latest_completed(project_ref: str = "pk") -> QuerySet[Assessment]:
+    """The latest completed assessment of the project `project_ref` points to (a subquery)."""
+    return (Assessment.objects.filter(project=OuterRef(project_ref), status=Status.COMPLETED)
+            .order_by("-completed_at", "-pk"))
+
+
+def projects_overview(*, municipality: Municipality, sort: str = "name",
+                      filters: OverviewFilters | None = None) -> QuerySet[Project]:
     """All projects of a municipality, each with its latest completed assessment (what an
     alderman reads) and its concept in progress, if any, in one query. A superseded concept never
     counts. Open actions are those of the completed assessment, or of the concept if the project
     has no completed one yet."""
-    completed = (Assessment.objects.filter(project=OuterRef("pk"), status=Status.COMPLETED)
-                 .order_by("-completed_at", "-pk"))
+    completed = latest_completed()
     concept = Assessment.objects.filter(project=OuterRef("pk"), status=Status.CONCEPT)
 
     def open_actions(assessment_field: str):
@@ -61,6 +94,7 @@ def projects_overview(*, municipality: Municipality, sort: str = "name") -> Quer
         completed_id=Subquery(completed.values("pk")[:1]),
         completed_score=Subquery(completed.values("overall_score")[:1]),
         completed_at=Subquery(completed.values("completed_at")[:1]),
+        completed_unmet=Subquery(completed.values("unmet_minimum_count")[:1]),
         concept_id=Subquery(concept.values("pk")[:1]),
         concept_started_at=Subquery(concept.values("started_at")[:1]),
     ).annotate(
@@ -73,10 +107,43 @@ def projects_overview(*, municipality: Municipality, sort: str = "name") -> Quer
                          When(concept_id__isnull=False, then=1), default=0),
         last_activity=Coalesce("completed_at", "concept_started_at"),
     )
+    if filters is not None:
+        projects = _filtered(projects, filters)
     column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
     # Projects without a score or actions sort last either way, on SQLite and PostgreSQL alike.
     key = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
     return projects.order_by(key, "name", "pk")
+
+
+# The overall band of a result is the band of its rounded score (scoring.mean_score), so a band
+# is a range of the stored overall score, which the database can filter without reading JSON.
+BAND_SCORES = {
+    scoring.ATTENTION: (0, scoring.DEVELOPING_FROM - 1),
+    scoring.DEVELOPING: (scoring.DEVELOPING_FROM, scoring.IN_ORDER_FROM - 1),
+    scoring.IN_ORDER: (scoring.IN_ORDER_FROM, 100),
+}
+
+
+def _filtered(projects: QuerySet[Project], filters: OverviewFilters) -> QuerySet[Project]:
+    if filters.query:
+        projects = projects.filter(name__icontains=filters.query)
+    if filters.phase:
+        projects = projects.filter(phase=filters.phase)
+    if filters.characteristic:
+        field = Project.CHARACTERISTIC_FIELDS[Characteristic(filters.characteristic)]
+        condition = Q(**{field: True})
+        if filters.characteristic == Characteristic.EXPERIMENT:
+            condition |= Q(phase=Phase.PILOT)  # as Project.characteristics says
+        projects = projects.filter(condition)
+    if filters.band:
+        projects = projects.filter(completed_score__range=BAND_SCORES[filters.band])
+    if filters.status:
+        projects = projects.filter(status_rank=ProjectStatus.RANKS[filters.status])
+    if filters.unmet is True:
+        projects = projects.filter(completed_unmet__gt=0)
+    elif filters.unmet is False:
+        projects = projects.filter(completed_unmet=0)
+    return projects
 
 
 SORT_COLUMNS = {
@@ -114,3 +181,82 @@ def actions_completed_between(*, project: Project, start, end) -> list[Action]:
     for action in done.filter(updated_at__gt=start, updated_at__lte=end):
         between.setdefault((action.perspective_id, action.description), action)
     return [action for key, action in between.items() if key not in earlier]
+
+
+def latest_completed_ids(*, municipality: Municipality) -> QuerySet:
+    """The ids of each project's latest completed assessment (a subquery for `__in`)."""
+    return (Project.objects.filter(municipality=municipality)
+            .annotate(latest=Subquery(latest_completed().values("pk")[:1]))
+            .filter(latest__isnull=False).values("latest"))
+
+
+def perspective_score_counts(*, municipality: Municipality) -> list[tuple[int, int | None, int]]:
+    """(perspective, score, how many projects) over every project's latest completed result:
+    at most 10 × 102 rows however many projects, from which medians and band counts follow."""
+    return list(
+        PerspectiveResult.objects.filter(
+            assessment_id__in=latest_completed_ids(municipality=municipality))
+        .order_by().values("number", "score").annotate(n=Count("pk"))
+        .values_list("number", "score", "n"))
+
+
+def perspective_scores(*, assessment_ids: list[int]) -> dict[int, dict[int, int | None]]:
+    """Per assessment, its score per perspective (the heat map's cells)."""
+    scores: dict[int, dict[int, int | None]] = {}
+    for assessment_id, number, score in PerspectiveResult.objects.filter(
+            assessment_id__in=assessment_ids).values_list("assessment_id", "number", "score"):
+        scores.setdefault(assessment_id, {})[number] = score
+    return scores
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    status: str = ""  # an ActionStatus, or OPEN_ACTIONS for everything not done
+    overdue: bool = False
+    owner: str = ""  # part of the owner's name or role
+    perspective: int | None = None
+
+
+OPEN_ACTIONS = "niet-gereed"
+
+
+def portfolio_actions(*, municipality: Municipality, filters: ActionFilters | None = None,
+                      today: date | None = None) -> QuerySet[Action]:
+    """The improvement actions of every project's current action plan: that of its latest
+    completed assessment, or of its concept if it has none (as the overview counts them; a
+    reopened concept's copies are not counted twice)."""
+    # Two uncorrelated sets instead of a subquery per action: the latest completed assessments,
+    # and the concepts of projects that have none.
+    has_completed = Assessment.objects.filter(project=OuterRef("assessment__project_id"),
+                                              status=Status.COMPLETED)
+    actions = (Action.objects.filter(assessment__project__municipality=municipality)
+               .filter(Q(assessment_id__in=latest_completed_ids(municipality=municipality))
+                       | (Q(assessment__status=Status.CONCEPT) & ~Exists(has_completed)))
+               .select_related("assessment__project", "perspective")
+               # The frozen result is large; loading it per action made 20,000 rows take 17 s.
+               .defer("assessment__result", "assessment__characteristics"))
+    filters = filters or ActionFilters()
+    today = today or timezone.localdate()
+    if filters.status == OPEN_ACTIONS:
+        actions = actions.exclude(status=ActionStatus.DONE)
+    elif filters.status:
+        actions = actions.filter(status=filters.status)
+    if filters.overdue:
+        actions = actions.filter(due_date__lt=today).exclude(status=ActionStatus.DONE)
+    if filters.owner:
+        actions = actions.filter(owner__icontains=filters.owner)
+    if filters.perspective:
+        actions = actions.filter(perspective__number=filters.perspective)
+    return actions.order_by(F("due_date").asc(nulls_last=True), "assessment__project__name",
+                            "perspective__number", "pk")
+
+
+def action_owner_counts(*, actions: QuerySet[Action], today: date | None = None,
+                        limit: int = 10) -> list[dict[str, Any]]:
+    """Open and overdue actions per owner, most open first (the top `limit` owners)."""
+    today = today or timezone.localdate()
+    return list(
+        actions.exclude(status=ActionStatus.DONE).order_by().values("owner")
+        .annotate(open=Count("pk"),
+                  overdue=Count("pk", filter=Q(due_date__lt=today)))
+        .order_by("-open", "owner")[:limit])

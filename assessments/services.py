@@ -25,6 +25,7 @@ from .models import (
     Answer,
     Assessment,
     Municipality,
+    PerspectiveResult,
     Project,
     Status,
 )
@@ -171,15 +172,26 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.characteristics = project.characteristics
     assessment.result = evaluation.to_json()
     assessment.overall_score = evaluation.overall.score
+    assessment.unmet_minimum_count = len(evaluation.unmet)
     assessment.status = Status.COMPLETED
     assessment.completed_by = user
     assessment.completed_at = timezone.now()
     assessment.save()
+    PerspectiveResult.objects.bulk_create(perspective_results_of(assessment))
     audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_COMPLETED, assessment=assessment,
                            score=assessment.overall_score)
     # The PDF is rendered now, off the request path, so that a download never waits for it.
     tasks.store_reports_after_commit([assessment.pk])
     return assessment
+
+
+def perspective_results_of(assessment: Assessment) -> list[PerspectiveResult]:
+    """The per-perspective rows of a completed assessment, copied from its frozen result (for the
+    portfolio, which counts them in the database); not yet saved."""
+    perspectives = (assessment.result or {}).get("perspectives", {})
+    return [PerspectiveResult(assessment=assessment, number=int(number), score=data["score"],
+                              band=data["band"] or "")
+            for number, data in perspectives.items()]
 
 
 def assessment_reopen(*, assessment: Assessment, user: AbstractBaseUser) -> Assessment:

@@ -5,6 +5,10 @@ from . import views
 app_name = "assessments"
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("projecten.csv", views.overview_csv, name="overview_csv"),
+    path("portfolio/", views.portfolio, name="portfolio"),
+    path("portfolio/acties.csv", views.portfolio_actions_csv, name="portfolio_actions_csv"),
+    path("portfolio/portfolio.pdf", views.portfolio_pdf, name="portfolio_pdf"),
     path("projecten/nieuw/", views.project_create, name="project_create"),
     path("projecten/<int:pk>/", views.project_detail, name="project_detail"),
     path("projecten/<int:pk>/vergelijken/", views.project_compare, name="project_compare"),

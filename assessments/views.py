@@ -1,16 +1,20 @@
 """Thin function-based views: access helper → form → service → redirect."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perspectives.models import Perspective, Question
+from waardevol import ratelimit
 from waardevol.accounts.access import (
     action_for_user,
     assessment_for_user,
@@ -23,31 +27,106 @@ from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
 from . import readmodel, report, selectors, services, tasks
+from .csv_export import csv_response
 from .forms import (
+    ActionFilterForm,
     ActionForm,
     CharacteristicsForm,
     ComparisonForm,
+    OverviewFilterForm,
     PerspectiveStepForm,
     ProjectForm,
     ResolveChoice,
 )
 from .models import ACTIONS_PER_ASSESSMENT, Assessment
 from .overview import OverviewPresenter, ProjectPresenter
+from .portfolio import PortfolioPresenter, PortfolioReportPresenter
+from .portfolio import portfolio_pdf as portfolio_pdf_document
 from .progress import ComparisonPresenter
 from .results import ResultsPresenter
 from .wizard import Wizard
 
 
+def _is_vng_editor(request: HttpRequest) -> bool:
+    """VNG editors have no municipality; where a login lands them, their work is the admin."""
+    return request.user.is_staff and getattr(request.user, "membership", None) is None
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
-    if request.user.is_staff and getattr(request.user, "membership", None) is None:
-        # VNG editors have no municipality; where a login lands them, their work is the admin.
+    if _is_vng_editor(request):
         return redirect("admin:index")
     membership = membership_for_user(request.user)
+    form = OverviewFilterForm(request.GET)
+    form.is_valid()  # an invalid filter is named on the page and left out; the others apply
     return render(request, "assessments/overview.html", {
-        "membership": membership,
-        "overview": OverviewPresenter(membership, request.GET.get("sort", "name")),
-    })
+        "membership": membership, "form": form,
+        "overview": OverviewPresenter(membership, form, request.GET.get("pagina")),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def overview_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered overview (every page) as CSV."""
+    if _is_vng_editor(request):
+        return redirect("admin:index")
+    membership = membership_for_user(request.user)
+    form = OverviewFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request)  # the page's own link never sends an invalid filter
+    presenter = OverviewPresenter(membership, form)
+    return csv_response(presenter.csv_rows, _csv_name("projecten", membership))
+
+
+def _csv_name(kind: str, membership) -> str:
+    slug = slugify(membership.municipality.name)[:60] or "gemeente"
+    return f"waardevol-{kind}-{slug}-{timezone.localdate():%Y-%m-%d}.csv"
+
+
+@login_required
+def portfolio(request: HttpRequest) -> HttpResponse:
+    if _is_vng_editor(request):
+        return redirect("admin:index")
+    membership = membership_for_user(request.user)
+    form = ActionFilterForm(request.GET)
+    form.is_valid()
+    return render(request, "assessments/portfolio/portfolio.html", {
+        "membership": membership, "form": form,
+        "portfolio": PortfolioPresenter(membership, form, request.GET.get("kaart"),
+                                        request.GET.get("pagina")),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
+    if _is_vng_editor(request):
+        return redirect("admin:index")
+    membership = membership_for_user(request.user)
+    form = ActionFilterForm(request.GET)
+    if not form.is_valid():
+        return bad_request(request)
+    presenter = PortfolioPresenter(membership, form)
+    return csv_response(presenter.actions_csv_rows, _csv_name("acties", membership))
+
+
+@login_required
+def portfolio_pdf(request: HttpRequest) -> HttpResponse:
+    """The one-page portfolio for the college. Every download renders (the figures change with
+    every completed assessment), so it counts against the user's report render limit."""
+    if _is_vng_editor(request):
+        return redirect("admin:index")
+    membership = membership_for_user(request.user)
+    if not ratelimit.allow(f"report-render:{request.user.pk}",
+                           limit=settings.REPORT_RENDERS_PER_USER,
+                           window=settings.REPORT_RENDER_WINDOW_SECONDS):
+        return render(request, "errors/429.html", {
+            "message": _("U heeft in korte tijd veel rapporten laten maken. U kunt het over een "
+                         "paar minuten opnieuw proberen."),
+        }, status=429)
+    presenter = PortfolioReportPresenter(membership)
+    response = HttpResponse(portfolio_pdf_document(presenter), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{presenter.file_name}"'
+    return response
 
 
 @login_required

@@ -23,6 +23,10 @@ class PermissionMatrixTests(BaseTestCase):
         # name, args, method, {role: status}; roles: anon, editor, reader, other, vng
         return [
             ("assessments:overview", [], "get", (302, 200, 200, 200, 302)),
+            ("assessments:overview_csv", [], "get", (302, 200, 200, 200, 302)),
+            ("assessments:portfolio", [], "get", (302, 200, 200, 200, 302)),
+            ("assessments:portfolio_actions_csv", [], "get", (302, 200, 200, 200, 302)),
+            ("assessments:portfolio_pdf", [], "get", (302, 200, 200, 200, 302)),
             ("assessments:project_create", [], "get", (302, 200, 403, 200, 403)),
             ("assessments:project_detail", [p], "get", (302, 200, 200, 404, 404)),
             ("assessments:project_edit", [p], "get", (302, 200, 403, 404, 404)),
@@ -77,9 +81,27 @@ class PermissionMatrixTests(BaseTestCase):
                         # Whatever the outcome, nothing a logged-in user sees may be cached.
                         self.assertEqual(response["Cache-Control"], "private, no-store")
                     if user in (self.charlie, self.vng):
-                        body = response.content.decode()
+                        # (A PDF is binary; test_portfolio reads the portfolio PDF's text.)
+                        body = response.content.decode(errors="replace")
                         self.assertNotIn("Geheim Utrechts project", body)
                         self.assertNotIn("Geheime Utrechtse actie", body)
+
+    def test_portfolio_and_exports_show_only_own_municipality(self):
+        for name in ("assessments:overview_csv", "assessments:portfolio",
+                     "assessments:portfolio_actions_csv"):
+            with self.subTest(view=name):
+                self.client.force_login(self.charlie)
+                self.assertNotContains(self.client.get(reverse(name)), "Geheim")
+                self.client.force_login(self.bob)
+                response = self.client.get(reverse(name))
+                self.assertContains(response, "Geheim Utrechts project")
+                self.assertNotContains(response, "Amersfoorts project")
+
+    def test_vng_editor_is_sent_to_the_admin_from_the_portfolio(self):
+        self.client.force_login(self.vng)
+        for name in ("assessments:portfolio", "assessments:overview_csv",
+                     "assessments:portfolio_actions_csv", "assessments:portfolio_pdf"):
+            self.assertRedirects(self.client.get(reverse(name)), reverse("admin:index"))
 
     def test_overview_lists_only_own_municipality(self):
         self.client.force_login(self.charlie)

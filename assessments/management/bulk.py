@@ -21,10 +21,12 @@ from assessments.models import (
     Assessment,
     Membership,
     Municipality,
+    PerspectiveResult,
     Project,
     Role,
     Status,
 )
+from assessments.services import perspective_results_of
 from perspectives.models import Perspective
 from perspectives.selectors import content_revision_current
 
@@ -59,8 +61,12 @@ def _answer_for(index: int) -> tuple[str, int | None]:
     return AnswerKind.SCORE, (index * 7 + 3) % 5
 
 
-def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResult:
+def bulk_seed(*, municipalities: int, projects: int, password: str,
+              first_code: int = FIRST_CODE, prefix: str = "bench") -> BulkResult:
     """Create `municipalities` municipalities with `projects` projects each (idempotent).
+
+    `first_code` and `prefix` (of the user names) keep apart data seeded for another purpose,
+    such as the portfolio benchmark's one municipality with 10,000 projects.
 
     Every project has a completed assessment with all applicable questions answered and two
     actions; every third project also has a concept assessment that is halfway.
@@ -75,15 +81,15 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
     User = get_user_model()
     now = timezone.now()
     for number in range(municipalities):
-        code = f"GM{FIRST_CODE + number:04d}"
+        code = f"GM{first_code + number:04d}"
         if Municipality.objects.filter(cbs_code=code).exists():
             continue
         with transaction.atomic():
             municipality = Municipality.objects.create(
                 name=f"Benchgemeente {number + 1:04d}", cbs_code=code)
-            editor = User.objects.create(username=f"bench{number + 1:04d}-bewerker",
+            editor = User.objects.create(username=f"{prefix}{number + 1:04d}-bewerker",
                                          password=password_hash, first_name="Bench")
-            reader = User.objects.create(username=f"bench{number + 1:04d}-lezer",
+            reader = User.objects.create(username=f"{prefix}{number + 1:04d}-lezer",
                                          password=password_hash, first_name="Bench")
             Membership.objects.bulk_create([
                 Membership(user=editor, municipality=municipality, role=Role.EDITOR),
@@ -120,7 +126,8 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
                     project=project, status=Status.COMPLETED, language="nl", started_by=editor,
                     completed_by=editor, completed_at=now, content=revision,
                     characteristics=characteristics, overall_score=frozen.overall.score,
-                    result=frozen.to_json(), current_step=len(perspective_ids) + 1)
+                    unmet_minimum_count=len(frozen.unmet), result=frozen.to_json(),
+                    current_step=len(perspective_ids) + 1)
                 assessments.append((completed, planned))
                 if index % 3 == 0:
                     concept = Assessment(project=project, status=Status.CONCEPT, language="nl",
@@ -145,6 +152,9 @@ def bulk_seed(*, municipalities: int, projects: int, password: str) -> BulkResul
                     ])
             Answer.objects.bulk_create(answers, batch_size=BATCH)
             Action.objects.bulk_create(actions, batch_size=BATCH)
+            PerspectiveResult.objects.bulk_create(
+                [row for assessment, _ in assessments if assessment.status == Status.COMPLETED
+                 for row in perspective_results_of(assessment)], batch_size=BATCH)
         result.municipalities += 1
         result.projects += len(new_projects)
         result.assessments += len(assessments)
