@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments import services
+from assessments.csv_export import safe_cell
 from assessments.models import ActionStatus, Assessment, Role, Status
 from perspectives.models import Perspective, Question
 from waardevol.audit import services as audit_services
 from waardevol.audit.history import PAGE_SIZE
 from waardevol.audit.models import AuditAppendOnly, AuditEvent, AuditKind
-from waardevol.audit.views import safe_cell
 
 from .base import PASSWORD, BaseTestCase, completed_assessment
 from .htmlforms import form_data

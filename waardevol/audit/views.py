@@ -4,7 +4,6 @@ The history is for the municipality's bewerkers (the people who make the changes
 the access helpers' `write=True` check gives a lezer a 403 and anyone else a 404.
 """
 
-import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from assessments.csv_export import csv_response
 from assessments.labels import date_label
 from waardevol.accounts.access import assessment_for_user, project_for_user
 
@@ -65,18 +65,12 @@ def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def _csv(events, name: str, *, per_assessment: bool) -> HttpResponse:
     rows = HistoryPresenter(events, per_assessment=per_assessment).rows
     file_name = f"geschiedenis-{slugify(name)[:60] or 'project'}-{timezone.localdate():%Y-%m-%d}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
-    response["Cache-Control"] = "private, no-store"
-    # A byte order mark and semicolons: what a spreadsheet with Dutch settings opens as columns.
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
     header = [_("Tijdstip"), _("Wie"), _("Handeling")]
     if not per_assessment:
         header.append(_("Beoordeling"))
-    writer.writerow([*header, _("Wijzigingen")])
-    for row in rows:
-        writer.writerow([safe_cell(cell) for cell in _csv_row(row, per_assessment)])
+    response = csv_response([[*header, _("Wijzigingen")],
+                             *(_csv_row(row, per_assessment) for row in rows)], file_name)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -85,11 +79,3 @@ def _csv_row(row: HistoryRow, per_assessment: bool) -> list[str]:
     if not per_assessment:
         cells.append(row.assessment_label)
     return [*cells, "\n".join(row.changes)]
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
