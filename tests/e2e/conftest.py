@@ -109,7 +109,7 @@ class PageAudit:
 
     def check_admin(self, page, name: str):
         """An admin page (Django's own markup and layout, desktop only): axe's serious and
-        critical violations, and a screenshot at the page's width."""
+        critical violations, the Nu Html Checker (at assert_clean), and a screenshot."""
         results = self.axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
         serious = [v for v in results.response["violations"]
                    if v.get("impact") in ("serious", "critical")]
@@ -117,6 +117,9 @@ class PageAudit:
             self.violations.append(f"{name} ({page.url}):\n" + "\n".join(
                 f"{v['id']} ({v['impact']}): {v['help']} – "
                 + "; ".join(n["target"][0] for n in v["nodes"][:5]) for v in serious))
+        response = page.context.request.get(page.url)
+        if "text/html" in response.headers.get("content-type", ""):
+            self.sources[name] = response.text()
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
 
