@@ -222,7 +222,9 @@ class RenderLimitReached(Exception):
     """This user had REPORT_RENDERS_PER_USER new PDFs rendered in the current window."""
 
 
-def _allow_render(user) -> bool:
+def render_allowed(user) -> bool:
+    """Counts one render against the user's REPORT_RENDERS_PER_USER (advice and portfolio
+    reports alike); False when the window is full."""
     return user is None or ratelimit.allow(
         f"report-render:{user.pk}", limit=settings.REPORT_RENDERS_PER_USER,
         window=settings.REPORT_RENDER_WINDOW_SECONDS)
@@ -236,7 +238,7 @@ def concept_report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str
     key = f"report-pdf:concept:{assessment.pk}:{digest}"
     document = cache.get(key)
     if document is None:
-        if not _allow_render(user):
+        if not render_allowed(user):
             raise RenderLimitReached
         document = pdf.html_to_pdf(html)
         cache.set(key, document, timeout=60 * 60 * 24)
@@ -330,6 +332,6 @@ def stored_report_open(assessment: Assessment, *, user=None) -> File:
 def _render_missing(assessment: Assessment, name: str, user) -> None:
     if default_storage.exists(name):
         return
-    if not _allow_render(user):
+    if not render_allowed(user):
         raise RenderLimitReached
     _store(assessment, name)

@@ -1,6 +1,7 @@
 """Thin function-based views: access helper → form → service → redirect."""
 
-from django.conf import settings
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from perspectives.models import Perspective, Question
-from waardevol import ratelimit
 from waardevol.accounts.access import (
     action_for_user,
     assessment_for_user,
+    is_vng_editor,
     membership_for_user,
     project_for_user,
 )
@@ -47,15 +48,20 @@ from .results import ResultsPresenter
 from .wizard import Wizard
 
 
-def _is_vng_editor(request: HttpRequest) -> bool:
-    """VNG editors have no municipality; where a login lands them, their work is the admin."""
-    return request.user.is_staff and getattr(request.user, "membership", None) is None
+def member_page(view):
+    """login_required for a municipality's pages; VNG editors (no municipality), whom a login
+    or a link may bring here, land in the admin instead."""
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if is_vng_editor(request.user):
+            return redirect("admin:index")
+        return view(request, *args, **kwargs)
+    return wrapped
 
 
-@login_required
+@member_page
 def overview(request: HttpRequest) -> HttpResponse:
-    if _is_vng_editor(request):
-        return redirect("admin:index")
     membership = membership_for_user(request.user)
     form = OverviewFilterForm(request.GET)
     form.is_valid()  # an invalid filter is named on the page and left out; the others apply
@@ -65,11 +71,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-@login_required
+@member_page
 def overview_csv(request: HttpRequest) -> HttpResponse:
     """The filtered overview (every page) as CSV."""
-    if _is_vng_editor(request):
-        return redirect("admin:index")
     membership = membership_for_user(request.user)
     form = OverviewFilterForm(request.GET)
     if not form.is_valid():
@@ -83,10 +87,8 @@ def _csv_name(kind: str, membership) -> str:
     return f"waardevol-{kind}-{slug}-{timezone.localdate():%Y-%m-%d}.csv"
 
 
-@login_required
+@member_page
 def portfolio(request: HttpRequest) -> HttpResponse:
-    if _is_vng_editor(request):
-        return redirect("admin:index")
     membership = membership_for_user(request.user)
     form = ActionFilterForm(request.GET)
     form.is_valid()
@@ -97,10 +99,8 @@ def portfolio(request: HttpRequest) -> HttpResponse:
     }, status=400 if form.errors else 200)
 
 
-@login_required
+@member_page
 def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
-    if _is_vng_editor(request):
-        return redirect("admin:index")
     membership = membership_for_user(request.user)
     form = ActionFilterForm(request.GET)
     if not form.is_valid():
@@ -109,16 +109,12 @@ def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
     return csv_response(presenter.actions_csv_rows, _csv_name("acties", membership))
 
 
-@login_required
+@member_page
 def portfolio_pdf(request: HttpRequest) -> HttpResponse:
     """The one-page portfolio for the college. Every download renders (the figures change with
     every completed assessment), so it counts against the user's report render limit."""
-    if _is_vng_editor(request):
-        return redirect("admin:index")
     membership = membership_for_user(request.user)
-    if not ratelimit.allow(f"report-render:{request.user.pk}",
-                           limit=settings.REPORT_RENDERS_PER_USER,
-                           window=settings.REPORT_RENDER_WINDOW_SECONDS):
+    if not report.render_allowed(request.user):
         return render(request, "errors/429.html", {
             "message": _("U heeft in korte tijd veel rapporten laten maken. U kunt het over een "
                          "paar minuten opnieuw proberen."),

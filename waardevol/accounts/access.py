@@ -12,6 +12,11 @@ from django.shortcuts import get_object_or_404
 from assessments.models import Action, Assessment, Membership, Project
 
 
+def is_vng_editor(user: AbstractBaseUser) -> bool:
+    """Staff without a municipality: their work is the admin, not a municipality's pages."""
+    return user.is_authenticated and user.is_staff and getattr(user, "membership", None) is None
+
+
 def membership_for_user(user: AbstractBaseUser, *, write: bool = False) -> Membership:
     """The user's membership; users without a municipality (e.g. VNG editors) get a 403."""
     membership = getattr(user, "membership", None) if user.is_authenticated else None
