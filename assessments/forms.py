@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.html import format_html
@@ -14,8 +15,16 @@ from perspectives.models import Band, Characteristic, Perspective, Phase
 from waardevol.forms import SharedObjectForm
 from waardevol.text import CleanCharField
 
-from .labels import date_label, perspective_titles
-from .models import OWNER_MAX, REASON_MAX, Action, ActionStatus, AnswerKind, Project
+from .labels import date_label, person_label, perspective_titles
+from .models import (
+    OWNER_MAX,
+    RATERS_MAX,
+    REASON_MAX,
+    Action,
+    ActionStatus,
+    AnswerKind,
+    Project,
+)
 from .readmodel import PerspectiveView, QuestionView
 from .selectors import (
     OPEN_ACTIONS,
@@ -120,8 +129,13 @@ class PerspectiveStepForm(forms.Form):
             self._add_question_fields(question)
 
     @property
+    def listed_questions(self) -> list[QuestionView]:
+        """Every question the form lays out, applicable or not."""
+        return self.perspective.questions
+
+    @property
     def questions(self) -> list[QuestionView]:
-        return [q for q in self.perspective.questions if q.applicable]
+        return [q for q in self.listed_questions if q.applicable]
 
     def _add_question_fields(self, question: QuestionView) -> None:
         prefix = f"q{question.id}"
@@ -152,7 +166,8 @@ class PerspectiveStepForm(forms.Form):
             widget=forms.Textarea(attrs={"rows": 3}),
         )
         self.fields[f"{prefix}-version"] = forms.IntegerField(
-            widget=forms.HiddenInput, min_value=0, initial=answer.version if answer else 0,
+            # A rater's own score has no version: only its rater writes it.
+            widget=forms.HiddenInput, min_value=0, initial=getattr(answer, "version", 0),
         )
         self.fields[f"{prefix}-original"] = forms.CharField(
             widget=forms.HiddenInput, max_length=16,
@@ -175,7 +190,7 @@ class PerspectiveStepForm(forms.Form):
         """Every question of the step in order: a block to answer, or (not applicable) the
         question itself, which the page shows with the reason it does not apply."""
         blocks = []
-        for question in self.perspective.questions:
+        for question in self.listed_questions:
             if not question.applicable:
                 blocks.append(question)
                 continue
@@ -238,6 +253,61 @@ class PerspectiveStepForm(forms.Form):
 
     def resolution(self, question: QuestionView) -> str | None:
         return self.cleaned_data.get(f"q{question.id}-resolve")
+
+
+class ChosenAnswerForm(PerspectiveStepForm):
+    """The group's answer to one question in a rating round's discussion: the questionnaire's
+    fields and rules for that one question, an answer required. `suggested` (a field value) is
+    offered when the assessment has no answer yet, e.g. what every rater gave."""
+
+    def __init__(self, *args, question: QuestionView, suggested: str | None = None, **kwargs):
+        self.question = question
+        super().__init__(*args, perspective=None, **kwargs)
+        answer = self.fields[f"q{question.id}-answer"]
+        answer.required = True
+        answer.error_messages["required"] = _("Kies het antwoord van de groep.")
+        if suggested and question.answer is None:
+            self.initial.setdefault(f"q{question.id}-answer", suggested)
+
+    @property
+    def listed_questions(self) -> list[QuestionView]:
+        return [self.question]
+
+    def block(self) -> QuestionBlock:
+        return self.blocks()[0]
+
+
+class RaterChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{person_label(obj)} ({obj.membership.get_role_display().lower()})"
+
+
+class RatingRoundForm(forms.Form):
+    """Who scores a concept independently: members of the municipality, bewerkers or lezers."""
+
+    raters = RaterChoiceField(
+        queryset=None, widget=forms.CheckboxSelectMultiple,
+        label=_("Wie scoren er mee?"),
+        help_text=_("Kies ten minste twee mensen, uzelf meegerekend als u meedoet. Ook een lezer "
+                    "kan scoren; het antwoord van de beoordeling kiest u daarna samen."),
+        error_messages={"required": _("Kies ten minste twee beoordelaars."),
+                        "invalid_choice": _("Kies collega's uit de lijst."),
+                        "invalid_pk_value": _("Kies collega's uit de lijst.")})
+
+    def __init__(self, *args, municipality, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["raters"].queryset = (
+            get_user_model().objects.filter(membership__municipality=municipality, is_active=True)
+            .select_related("membership").order_by("first_name", "last_name", "username"))
+
+    def clean_raters(self):
+        raters = list(self.cleaned_data["raters"])
+        if len(raters) < 2:
+            raise forms.ValidationError(_("Kies ten minste twee beoordelaars."))
+        if len(raters) > RATERS_MAX:
+            raise forms.ValidationError(_("Kies ten hoogste %(max)s beoordelaars.") % {
+                "max": RATERS_MAX})
+        return raters
 
 
 class ActionForm(SharedObjectForm):

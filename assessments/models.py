@@ -338,3 +338,89 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+# A rating round is a workshop, not a survey: beyond this many raters nobody discusses the spread.
+RATERS_MAX = 20
+
+
+class RatingRound(models.Model):
+    """Colleagues score a concept independently (a DEDA session, an IAMA workshop); the group then
+    chooses the assessment's answer per question in the discussion. One open round per
+    assessment at a time."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE,
+                                   related_name="rating_rounds", verbose_name=_("beoordeling"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("gestart door"))
+    started_at = models.DateTimeField(_("gestart op"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("gesloten op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("beoordelingsronde")
+        verbose_name_plural = _("beoordelingsrondes")
+        constraints = [
+            models.UniqueConstraint(fields=["assessment"],
+                                    condition=models.Q(closed_at__isnull=True),
+                                    name="one_open_round_per_assessment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment} – {self.started_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class Rater(models.Model):
+    """A colleague asked to rate in a round; once submitted, their ratings are final."""
+
+    round = models.ForeignKey(RatingRound, on_delete=models.CASCADE, related_name="raters",
+                              verbose_name=_("beoordelingsronde"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("beoordelaar"))
+    submitted_at = models.DateTimeField(_("ingediend op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("beoordelaar")
+        verbose_name_plural = _("beoordelaars")
+        constraints = [models.UniqueConstraint(fields=["round", "user"], name="one_rater_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.user_id}"
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class Rating(models.Model):
+    """One rater's own answer to one question: the same values (and rules) as an Answer."""
+
+    rater = models.ForeignKey(Rater, on_delete=models.CASCADE, related_name="ratings")
+    # PROTECT: as for answers, a question with ratings can be deactivated, never deleted.
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("soort antwoord"), max_length=10, choices=AnswerKind.choices)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True,
+                                             validators=[MaxValueValidator(4)])
+    na_reason = models.CharField(_("reden niet van toepassing"), max_length=REASON_MAX,
+                                 blank=True)
+    note = models.TextField(_("toelichting of bewijs"), max_length=NOTE_MAX, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("score van een beoordelaar")
+        verbose_name_plural = _("scores van beoordelaars")
+        constraints = [
+            models.UniqueConstraint(fields=["rater", "question"], name="one_rating_per_question"),
+            models.CheckConstraint(
+                condition=(models.Q(kind="score", score__isnull=False, score__lte=4)
+                           | (~models.Q(kind="score") & models.Q(score__isnull=True))),
+                name="rating_score_only_for_scored",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rater_id}/{self.question_id}: {self.kind} {self.score}"

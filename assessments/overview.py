@@ -22,7 +22,7 @@ from .forms import OverviewFilterForm
 from .labels import band_label, date_label, person_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
-from .selectors import OverviewFilters, projects_overview
+from .selectors import OverviewFilters, latest_round, projects_overview, round_raters
 
 # Large enough to scan, small enough that 10,000 projects stay quick to page through.
 OVERVIEW_PAGE_SIZE = 50
@@ -226,6 +226,7 @@ class ProjectPresenter:
     def __init__(self, project: Project, membership: Membership):
         self.project = project
         self.can_edit = membership.can_edit
+        self.user_id = membership.user_id
         self.assessments = list(
             project.assessments.select_related("started_by", "completed_by")
             .annotate(answer_count=Count("answers", distinct=True),
@@ -267,7 +268,48 @@ class ProjectPresenter:
                 "answers": _answers_label(concept.answer_count)},
             "resume_url": reverse("assessments:resume", args=[concept.pk]) if self.can_edit else "",
             "delete_url": (reverse("assessments:delete", args=[concept.pk])
-                           if self.can_edit and _is_empty(concept) else ""),
+                           if self.can_edit and _is_empty(concept) and not self.latest_round
+                           else ""),
+        }
+
+    @cached_property
+    def latest_round(self):
+        """The concept's latest rating round (its scores are someone's work, like answers)."""
+        return latest_round(assessment=self.concept) if self.concept else None
+
+    @cached_property
+    def rating(self) -> dict | None:
+        """The concept's latest rating round, and what this user can do in it: start one (a
+        bewerker), fill in their own scores (a rater), or read the discussion."""
+        concept = self.concept
+        if concept is None:
+            return None
+        rating_round = self.latest_round
+        if rating_round is None:
+            if not self.can_edit:
+                return None
+            return {"text": "", "own_url": "", "discussion_url": "",
+                    "start_url": reverse("assessments:round_start", args=[concept.pk])}
+        raters = round_raters(rating_round=rating_round)
+        mine = next((r for r in raters if r.user_id == self.user_id), None)
+        submitted = sum(1 for r in raters if r.is_submitted)
+        if rating_round.is_open:
+            text = _("Er loopt een ronde waarin collega's zelfstandig scoren: %(done)s van "
+                     "%(total)s hebben ingediend.") % {"done": submitted, "total": len(raters)}
+        else:
+            text = _("De laatste ronde is gesloten op %(date)s; %(done)s van %(total)s hebben "
+                     "ingediend.") % {"date": date_label(rating_round.closed_at),
+                                      "done": submitted, "total": len(raters)}
+        pending = mine is not None and not mine.is_submitted and rating_round.is_open
+        may_read = not pending and (self.can_edit or (mine is not None and mine.is_submitted))
+        return {
+            "text": text,
+            "own_url": (reverse("assessments:rating_step", args=[rating_round.pk, 0])
+                        if pending else ""),
+            "discussion_url": (reverse("assessments:round_discussion", args=[rating_round.pk])
+                               if may_read else ""),
+            "start_url": (reverse("assessments:round_start", args=[concept.pk])
+                          if self.can_edit and not rating_round.is_open else ""),
         }
 
     @property

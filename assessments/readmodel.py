@@ -262,8 +262,13 @@ class AssessmentResult:
         return [a for a in self.actions if a.status != ActionStatus.DONE]
 
 
-def assessment_result(assessment: Assessment, *, language: str | None = None) -> AssessmentResult:
-    """Everything about one assessment; a fixed number of queries whatever its size."""
+def assessment_result(assessment: Assessment, *, language: str | None = None,
+                      answers: dict[int, object] | None = None) -> AssessmentResult:
+    """Everything about one assessment; a fixed number of queries whatever its size.
+
+    `answers` (by question id) stands in for a concept's own answers: a rater's scores, so that
+    their questionnaire shows and counts their answers and nobody else's.
+    """
     content, characteristics, phase = assessment_content(assessment)
     language = language or get_language() or "nl"
     frozen = assessment.is_completed and bool(assessment.result)
@@ -271,7 +276,8 @@ def assessment_result(assessment: Assessment, *, language: str | None = None) ->
     if frozen:
         evaluation = scoring.Evaluation.from_json(assessment.result)
     else:
-        rows = {a.question_id: a for a in assessment.answers.select_related("updated_by")}
+        rows = answers if answers is not None else {
+            a.question_id: a for a in assessment.answers.select_related("updated_by")}
         evaluation = evaluate_live(content, characteristics, phase, rows)
     actions = list(assessment.actions.select_related("perspective"))
     actions_by_perspective: dict[int, list[Action]] = {}

@@ -23,6 +23,9 @@ from .models import (
     Municipality,
     PerspectiveResult,
     Project,
+    Rater,
+    Rating,
+    RatingRound,
     Status,
 )
 
@@ -260,3 +263,23 @@ def action_owner_counts(*, actions: QuerySet[Action], today: date | None = None,
         .annotate(open=Count("pk"),
                   overdue=Count("pk", filter=Q(due_date__lt=today)))
         .order_by("-open", "owner")[:limit])
+
+
+def ratings_of(*, rater: Rater) -> dict[int, Rating]:
+    """A rater's own scores, by question id."""
+    return {rating.question_id: rating for rating in Rating.objects.filter(rater=rater)}
+
+
+def round_raters(*, rating_round: RatingRound) -> list[Rater]:
+    return list(rating_round.raters.select_related("user").order_by(
+        "user__first_name", "user__last_name", "user__username"))
+
+
+def submitted_ratings(*, rating_round: RatingRound) -> list[Rating]:
+    """The scores of the round's raters who submitted; nobody sees a score before that."""
+    return list(Rating.objects.filter(rater__round=rating_round,
+                                      rater__submitted_at__isnull=False))
+
+
+def latest_round(*, assessment: Assessment) -> RatingRound | None:
+    return assessment.rating_rounds.order_by("-started_at", "-pk").first()

@@ -16,6 +16,7 @@ from waardevol.audit import services as audit
 from waardevol.audit.models import AuditKind
 
 from . import scoring, selectors, tasks
+from .labels import person_label
 from .models import (
     ACTIONS_PER_ASSESSMENT,
     NOTE_MAX,
@@ -27,6 +28,9 @@ from .models import (
     Municipality,
     PerspectiveResult,
     Project,
+    Rater,
+    Rating,
+    RatingRound,
     Status,
 )
 
@@ -103,12 +107,14 @@ class SaveResult:
 
 
 def answer_save(*, assessment: Assessment, question: Question, user: AbstractBaseUser,
-                values: AnswerValues, base_version: int) -> SaveResult:
+                values: AnswerValues, base_version: int,
+                audit_kind: str = AuditKind.ANSWER_CHANGED) -> SaveResult:
     """Save one answer unless someone else changed it since `base_version` was read.
 
     `base_version` is the version the user's page showed (0 when there was no answer yet). When the
     stored answer has moved on and differs from what the user sends, nothing is written and the
-    caller shows both answers so the user can choose.
+    caller shows both answers so the user can choose. `audit_kind` says in the history how the
+    answer came about (typed in the questionnaire, or chosen in a rating round's discussion).
     """
     if not assessment.is_concept:
         raise AssessmentLocked
@@ -135,6 +141,7 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
                 answer = Answer.objects.create(assessment=assessment, question=question,
                                                version=1, **fields)
                 audit.audit_answer_saved(user=user, assessment=assessment, code=question.code,
+                                         kind=audit_kind,
                                          old=None, new=values)
                 return SaveResult("saved", answer)
             updated = Answer.objects.filter(pk=current.pk, version=base_version).update(
@@ -142,6 +149,7 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
             )
             if updated:
                 audit.audit_answer_saved(user=user, assessment=assessment, code=question.code,
+                                         kind=audit_kind,
                                          old=AnswerValues.of(current), new=values)
                 return SaveResult("saved", Answer.objects.get(pk=current.pk))
     except IntegrityError:
@@ -178,6 +186,9 @@ def assessment_complete(*, assessment: Assessment, user: AbstractBaseUser) -> As
     assessment.completed_at = timezone.now()
     assessment.save()
     PerspectiveResult.objects.bulk_create(perspective_results_of(assessment))
+    # A round still open ends with the concept: nobody can rate a completed assessment.
+    RatingRound.objects.filter(assessment=assessment, closed_at__isnull=True).update(
+        closed_at=assessment.completed_at)
     audit.audit_assessment(user=user, kind=AuditKind.ASSESSMENT_COMPLETED, assessment=assessment,
                            score=assessment.overall_score)
     # The PDF is rendered now, off the request path, so that a download never waits for it.
@@ -250,7 +261,7 @@ def assessment_delete_empty(*, assessment: Assessment, user: AbstractBaseUser) -
         if locked is None:
             return  # deleted a moment ago (a double click)
         if (locked.status != Status.CONCEPT or locked.answers.exists()
-                or locked.actions.exists()):
+                or locked.actions.exists() or locked.rating_rounds.exists()):
             raise AssessmentNotEmpty
         # Recorded first: the event keeps the concept's id after the row is gone.
         audit.audit_record(user=user, kind=AuditKind.CONCEPT_DELETED, project=assessment.project,
@@ -278,3 +289,95 @@ def action_create(*, assessment: Assessment, user: AbstractBaseUser, perspective
     if assessment.is_completed:  # the action plan is in its stored report
         tasks.store_reports_after_commit([assessment.pk])
     return action
+
+
+class RoundAlreadyOpen(Exception):
+    """An assessment has one open rating round at a time."""
+
+
+class RatingClosed(Exception):
+    """The rater submitted already, the round was closed, or the assessment is no concept."""
+
+
+def rating_round_start(*, assessment: Assessment, user: AbstractBaseUser,
+                       raters: list[AbstractBaseUser]) -> RatingRound:
+    """Ask colleagues (the form checked they belong to the municipality) to score a concept
+    independently."""
+    try:
+        with transaction.atomic():
+            if not Assessment.objects.select_for_update().filter(
+                    pk=assessment.pk, status=Status.CONCEPT).exists():
+                raise AssessmentLocked
+            rating_round = RatingRound.objects.create(assessment=assessment, started_by=user)
+            Rater.objects.bulk_create(Rater(round=rating_round, user=rater) for rater in raters)
+            audit.audit_assessment(user=user, kind=AuditKind.RATING_ROUND_STARTED,
+                                   assessment=assessment, round=rating_round.pk,
+                                   raters=sorted(audit.plain(person_label(r)) for r in raters))
+    except IntegrityError as exc:
+        raise RoundAlreadyOpen from exc
+    return rating_round
+
+
+def _ensure_rating_open(rater: Rater) -> None:
+    if (rater.submitted_at is not None or rater.round.closed_at is not None
+            or not rater.round.assessment.is_concept):
+        raise RatingClosed
+
+
+def rating_save(*, rater: Rater, question: Question, values: AnswerValues) -> Rating:
+    """A rater's own score for one question; only they see it until they submit."""
+    _ensure_rating_open(rater)
+    values = values.normalised()
+    if len(values.note) > NOTE_MAX or len(values.na_reason) > REASON_MAX:
+        raise ValueError("note or reason too long")
+    rating, _created = Rating.objects.update_or_create(
+        rater=rater, question=question,
+        defaults={"kind": values.kind, "score": values.score, "na_reason": values.na_reason,
+                  "note": values.note})
+    return rating
+
+
+@transaction.atomic
+def rating_submit(*, rater: Rater) -> Rater:
+    """Make a rater's scores final and visible to the group; the history keeps them, so they
+    stay on record whatever answer the group chooses."""
+    locked = Rater.objects.select_for_update().get(pk=rater.pk)
+    if locked.submitted_at is not None:
+        return locked  # a double click
+    _ensure_rating_open(rater)
+    locked.submitted_at = timezone.now()
+    locked.save(update_fields=["submitted_at"])
+    ratings = (locked.ratings.select_related("question", "question__perspective")
+               .order_by("question__perspective__number", "question__order", "question__code"))
+    fields = []
+    for rating in ratings:
+        fields.append([rating.question.code, None, audit.answer_token(rating)])
+        for part in ("na_reason", "note"):
+            if getattr(rating, part):
+                fields.append([f"{rating.question.code}:{part}", None,
+                               audit.plain(getattr(rating, part))])
+    audit.audit_assessment(user=locked.user, kind=AuditKind.RATING_SUBMITTED,
+                           assessment=rater.round.assessment, round=rater.round_id,
+                           fields=fields)
+    rater.submitted_at = locked.submitted_at
+    return rater
+
+
+def rating_round_close(*, rating_round: RatingRound, user: AbstractBaseUser) -> None:
+    """No more scores in this round; raters who did not submit can see everything again (their
+    scores stay unsubmitted and are not shown)."""
+    with transaction.atomic():
+        closed = RatingRound.objects.filter(pk=rating_round.pk, closed_at__isnull=True).update(
+            closed_at=timezone.now())
+        if closed:
+            audit.audit_assessment(user=user, kind=AuditKind.RATING_ROUND_CLOSED,
+                                   assessment=rating_round.assessment, round=rating_round.pk)
+
+
+def answer_choose(*, rating_round: RatingRound, question: Question, user: AbstractBaseUser,
+                  values: AnswerValues, base_version: int) -> SaveResult:
+    """The group's answer from the discussion: saved as any answer (a colleague's change since
+    the page was loaded is a conflict), recorded in the history as chosen in the discussion."""
+    return answer_save(assessment=rating_round.assessment, question=question, user=user,
+                       values=values, base_version=base_version,
+                       audit_kind=AuditKind.ANSWER_CHOSEN)

@@ -26,4 +26,11 @@ urlpatterns = [
     path("beoordelingen/<int:pk>/rapport.pdf", views.report_download, name="report_pdf"),
     path("beoordelingen/<int:pk>/rapport/voorbeeld/", views.report_preview, name="report_preview"),
     path("acties/<int:pk>/", views.action_edit, name="action_edit"),
+    path("beoordelingen/<int:pk>/ronde/nieuw/", views.round_start, name="round_start"),
+    path("rondes/<int:pk>/mijn-scores/stap/<int:step>/", views.rating_step, name="rating_step"),
+    path("rondes/<int:pk>/mijn-scores/indienen/", views.rating_submit, name="rating_submit"),
+    path("rondes/<int:pk>/bespreking/", views.round_discussion, name="round_discussion"),
+    path("rondes/<int:pk>/bespreking/<int:question_id>/", views.round_choose,
+         name="round_choose"),
+    path("rondes/<int:pk>/sluiten/", views.round_close, name="round_close"),
 ]

@@ -5,7 +5,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,8 @@ from waardevol.accounts.access import (
     is_vng_editor,
     membership_for_user,
     project_for_user,
+    rater_for_user,
+    rating_round_for_user,
 )
 from waardevol.audit.models import AuditKind
 from waardevol.audit.services import audit_assessment
@@ -29,14 +31,17 @@ from waardevol.views import bad_request, save_shared
 
 from . import readmodel, report, selectors, services, tasks
 from .csv_export import csv_response
+from .discussion import DiscussionPresenter
 from .forms import (
     ActionFilterForm,
     ActionForm,
     CharacteristicsForm,
+    ChosenAnswerForm,
     ComparisonForm,
     OverviewFilterForm,
     PerspectiveStepForm,
     ProjectForm,
+    RatingRoundForm,
     ResolveChoice,
 )
 from .models import ACTIONS_PER_ASSESSMENT, Assessment
@@ -533,3 +538,165 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     presenter = report.ReportPresenter.for_assessment(assessment)
     return HttpResponse(report.report_html(presenter, for_pdf=False, csp_nonce=str(request.csp_nonce)))
+
+
+# Rating rounds: colleagues score a concept independently, then choose its answers together.
+
+@login_required
+def round_start(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = assessment_for_user(request.user, pk, write=True)
+    if not assessment.is_concept:
+        return _locked_redirect(request, assessment)
+    existing = selectors.latest_round(assessment=assessment)
+    if existing is not None and existing.is_open:
+        messages.info(request, _("Voor deze beoordeling loopt al een ronde."))
+        return redirect("assessments:round_discussion", pk=existing.pk)
+    form = RatingRoundForm(submitted_data(request),
+                           municipality=request.user.membership.municipality)
+    if request.method == "POST" and form.is_valid():
+        raters = form.cleaned_data["raters"]
+        try:
+            rating_round = services.rating_round_start(assessment=assessment, user=request.user,
+                                                       raters=raters)
+        except services.AssessmentLocked:
+            return _locked_redirect(request, assessment)
+        except services.RoundAlreadyOpen:
+            messages.info(request, _("Voor deze beoordeling loopt al een ronde."))
+            return redirect("assessments:round_discussion",
+                            pk=selectors.latest_round(assessment=assessment).pk)
+        messages.success(request, _("De ronde is gestart. Uw collega's vinden hun scores op de "
+                                    "pagina van het project."))
+        if any(rater.pk == request.user.pk for rater in raters):
+            return redirect("assessments:rating_step", pk=rating_round.pk, step=0)
+        return redirect("assessments:round_discussion", pk=rating_round.pk)
+    return render(request, "assessments/rating/round_form.html", {
+        "form": form, "assessment": assessment, "project": assessment.project,
+    }, status=400 if form.errors else 200)
+
+
+def _rating_closed_redirect(request: HttpRequest, rater) -> HttpResponse:
+    """A rater who submitted reads the discussion; a closed round or assessment ends rating."""
+    if rater.is_submitted:
+        messages.info(request, _("U hebt uw scores al ingediend; ze liggen vast."))
+        return redirect("assessments:round_discussion", pk=rater.round_id)
+    messages.info(request, _("Deze ronde is gesloten: er kan niet meer worden gescoord."))
+    return redirect("assessments:project_detail", pk=rater.round.assessment.project_id)
+
+
+@login_required
+def rating_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """A rater's own questionnaire: the wizard's steps, with their own scores only."""
+    rater = rater_for_user(request.user, pk)
+    rating_round = rater.round
+    assessment = rating_round.assessment
+    if rater.is_submitted or not rating_round.is_open or not assessment.is_concept:
+        return _rating_closed_redirect(request, rater)
+    result = readmodel.assessment_result(assessment, answers=selectors.ratings_of(rater=rater))
+    wizard = Wizard(assessment, result, step_url="assessments:rating_step",
+                    step_pk=rating_round.pk)
+    if not 0 <= step <= wizard.review_step:
+        return redirect("assessments:rating_step", pk=pk, step=0)
+    context = {**wizard.context(step), "rating_round": rating_round}
+    if step == 0:
+        return render(request, "assessments/rating/intro.html", context)
+    if step == wizard.review_step:
+        return render(request, "assessments/rating/review.html", context)
+    perspective = wizard.perspective_at(step)
+    if request.method != "POST":
+        return render(request, "assessments/rating/step.html",
+                      {**context, "form": PerspectiveStepForm(perspective=perspective)})
+    target = wizard.target_step(step, request.POST.get("navigate", "next"))
+    if target is None:
+        return bad_request(request)
+    form = PerspectiveStepForm(request.POST, perspective=perspective)
+    if not form.is_valid():
+        return render(request, "assessments/rating/step.html", {**context, "form": form},
+                      status=400)
+    try:
+        for question in form.questions:
+            values = form.submitted(question)
+            if values is not None and form.changed_by_user(question):
+                services.rating_save(rater=rater, question=_question(question.id), values=values)
+    except services.RatingClosed:
+        return _rating_closed_redirect(request, rater)
+    if request.POST.get("navigate") == "later":
+        messages.success(request, _("Uw scores zijn opgeslagen. Alleen u ziet ze, tot u ze "
+                                    "indient."))
+        return redirect("assessments:project_detail", pk=assessment.project_id)
+    return redirect("assessments:rating_step", pk=pk, step=target)
+
+
+@login_required
+@require_POST
+def rating_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    rater = rater_for_user(request.user, pk)
+    try:
+        services.rating_submit(rater=rater)
+    except services.RatingClosed:
+        return _rating_closed_redirect(request, rater)
+    messages.success(request, _("Uw scores zijn ingediend. U ziet nu ook die van uw collega's."))
+    return redirect("assessments:round_discussion", pk=pk)
+
+
+@login_required
+def round_discussion(request: HttpRequest, pk: int) -> HttpResponse:
+    rating_round = rating_round_for_user(request.user, pk)
+    return _discussion(request, DiscussionPresenter(
+        rating_round, can_choose=request.user.membership.can_edit))
+
+
+def _discussion(request: HttpRequest, presenter: DiscussionPresenter, *, form=None,
+                status: int = 200) -> HttpResponse:
+    return render(request, "assessments/rating/discussion.html", {
+        "page": presenter, "assessment": presenter.assessment, "project": presenter.project,
+        "rating_round": presenter.round, "form": form,
+    }, status=status)
+
+
+@login_required
+@require_POST
+def round_choose(request: HttpRequest, pk: int, question_id: int) -> HttpResponse:
+    """The group's answer to one question, saved as the assessment's answer."""
+    rating_round = rating_round_for_user(request.user, pk, write=True)
+    assessment = rating_round.assessment
+    if not assessment.is_concept:
+        return _locked_redirect(request, assessment)
+    result = readmodel.assessment_result(assessment)
+    question = next((q for q in result.questions if q.id == question_id and q.applicable), None)
+    if question is None:
+        raise Http404
+    form = ChosenAnswerForm(request.POST, question=question)
+    if not form.is_valid():
+        return _discussion(request, DiscussionPresenter(rating_round, can_choose=True, bound=form),
+                           form=form, status=400)
+    try:
+        outcome = services.answer_choose(
+            rating_round=rating_round, question=_question(question.id), user=request.user,
+            values=form.submitted(question), base_version=form.base_version(question))
+    except services.AssessmentLocked:
+        return _locked_redirect(request, assessment)
+    if outcome.status == "conflict":
+        # Nothing was written: show the colleague's answer, and let a new choice replace it.
+        data = request.POST.copy()
+        stored = outcome.answer
+        data[f"q{question.id}-version"] = str(stored.version if stored else 0)
+        data[f"q{question.id}-original"] = services.answer_fingerprint(
+            services.AnswerValues.of(stored))
+        again = ChosenAnswerForm(data, question=question)
+        again.is_valid()
+        return _discussion(request, DiscussionPresenter(rating_round, can_choose=True,
+                                                        bound=again, conflict=stored),
+                           status=409)
+    messages.success(request, _("Het antwoord op vraag %(code)s is vastgelegd.") % {
+        "code": question.code})
+    return redirect(reverse("assessments:round_discussion", args=[pk]) + f"#vraag-{question.code}")
+
+
+@login_required
+@require_POST
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    rating_round = rating_round_for_user(request.user, pk, write=True)
+    services.rating_round_close(rating_round=rating_round, user=request.user)
+    messages.success(request, _("De ronde is gesloten. Wie nog niet had ingediend, kan niet "
+                                "meer scoren."))
+    return redirect("assessments:round_discussion", pk=pk)

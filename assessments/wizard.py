@@ -22,9 +22,15 @@ class StepLink:
 
 
 class Wizard:
-    def __init__(self, assessment: Assessment, result: AssessmentResult):
+    """`step_url` names the view of a step (with `step_pk` and the step number): the
+    questionnaire's own, or a rater's (`assessments:rating_step` with the round's id)."""
+
+    def __init__(self, assessment: Assessment, result: AssessmentResult, *,
+                 step_url: str = "assessments:step", step_pk: int | None = None):
         self.assessment = assessment
         self.result = result
+        self.step_url = step_url
+        self.step_pk = step_pk if step_pk is not None else assessment.pk
 
     @property
     def review_step(self) -> int:
@@ -93,4 +99,6 @@ class Wizard:
             "perspective": self.perspective_at(step) if 0 < step < self.review_step else None,
             "review_step": self.review_step,
             "previous_step": step - 1 if step > 0 else None,
+            "step_url": self.step_url,
+            "step_pk": self.step_pk,
         }

@@ -12,6 +12,7 @@ from django.template import loader
 from django.templatetags.static import static
 
 from . import concurrency
+from .accounts.access import RatingNotSubmitted
 from .forms import SharedObjectForm
 
 
@@ -55,6 +56,10 @@ def bad_request(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception=None) -> HttpResponse:
+    if isinstance(exception, RatingNotSubmitted):
+        # Not an error of the user's: say why and where their own scores are.
+        return render(request, "errors/rating_pending.html",
+                      {"round_id": exception.round_id}, status=403)
     return _error(request, 403)
 
 

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Action, Assessment, Membership, Project
+from assessments.models import Action, Assessment, Membership, Project, Rater, RatingRound
 
 
 def is_vng_editor(user: AbstractBaseUser) -> bool:
@@ -58,6 +58,8 @@ def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False,
     )
     if write and not membership.can_edit:
         raise PermissionDenied("Read-only role")
+    if assessment.is_concept:
+        ensure_rating_submitted(user, assessment_id=assessment.pk)
     return assessment
 
 
@@ -84,3 +86,63 @@ def member_for_manager(user: AbstractBaseUser, pk: int) -> Membership:
     if not membership.can_invite or member.pk == membership.pk:
         raise PermissionDenied("Not a beheerder of this member")
     return member
+
+
+class RatingNotSubmitted(PermissionDenied):
+    """A rater of an open round sees nobody else's answers (the assessment's nor the other
+    raters') until they have submitted their own: the page says so and links to their scores."""
+
+    def __init__(self, round_id: int):
+        super().__init__("Rating not submitted yet")
+        self.round_id = round_id
+
+
+def ensure_rating_submitted(user: AbstractBaseUser, *, assessment_id: int | None = None,
+                            project_id: int | None = None) -> None:
+    """Raise RatingNotSubmitted when the user still has to submit in an open round of this
+    assessment (or of any assessment of this project)."""
+    pending = Rater.objects.filter(user=user, submitted_at__isnull=True,
+                                   round__closed_at__isnull=True)
+    if assessment_id is not None:
+        pending = pending.filter(round__assessment_id=assessment_id)
+    else:
+        pending = pending.filter(round__assessment__project_id=project_id)
+    round_id = pending.values_list("round_id", flat=True).first()
+    if round_id is not None:
+        raise RatingNotSubmitted(round_id)
+
+
+def _round_in_municipality(user: AbstractBaseUser, pk: int) -> tuple[RatingRound, Membership]:
+    membership = _membership_or_404(user)
+    rating_round = get_object_or_404(
+        RatingRound.objects.select_related("assessment", "assessment__project",
+                                           "assessment__project__municipality", "started_by"),
+        pk=pk, assessment__project__municipality_id=membership.municipality_id,
+    )
+    return rating_round, membership
+
+
+def rater_for_user(user: AbstractBaseUser, pk: int) -> Rater:
+    """The user's own place in rating round `pk`: only the round's raters fill in scores (another
+    colleague gets a 403, another municipality's round is a 404). A lezer may be a rater: their
+    scores are their own, and change the assessment only when bewerkers choose them."""
+    rating_round, _membership = _round_in_municipality(user, pk)
+    rater = Rater.objects.filter(round=rating_round, user=user).first()
+    if rater is None:
+        raise PermissionDenied("Not a rater of this round")
+    rater.round = rating_round
+    return rater
+
+
+def rating_round_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> RatingRound:
+    """A round's discussion: for the municipality's bewerkers and for the round's raters who
+    submitted (a lezer among them reads it); choosing answers (`write`) is for bewerkers. Whoever
+    still has to submit in an open round of the assessment sees nothing of it yet."""
+    rating_round, membership = _round_in_municipality(user, pk)
+    if write and not membership.can_edit:
+        raise PermissionDenied("Read-only role")
+    if not membership.can_edit and not Rater.objects.filter(
+            round=rating_round, user=user, submitted_at__isnull=False).exists():
+        raise PermissionDenied("Not a rater of this round")
+    ensure_rating_submitted(user, assessment_id=rating_round.assessment_id)
+    return rating_round

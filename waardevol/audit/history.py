@@ -19,7 +19,7 @@ from .models import AuditEvent, AuditKind
 
 PAGE_SIZE = 50
 
-ANSWER_KINDS = {AuditKind.ANSWER_CHANGED}
+ANSWER_KINDS = {AuditKind.ANSWER_CHANGED, AuditKind.ANSWER_CHOSEN, AuditKind.RATING_SUBMITTED}
 ACTION_KINDS = {AuditKind.ACTION_ADDED, AuditKind.ACTION_CHANGED}
 NO_VALUE = "–"
 
@@ -84,9 +84,15 @@ def changes_in_words(event: AuditEvent) -> list[str]:
         lines.append(_("Totaalscore: %(score)s") % {"score": changes["score"]})
     if event.kind == AuditKind.ASSESSMENT_REOPENED:
         lines.append(_("Een nieuwe conceptversie op basis van de afgeronde beoordeling"))
+    if event.kind == AuditKind.RATING_ROUND_STARTED and changes.get("raters"):
+        lines.append(_("Beoordelaars: %(names)s") % {"names": ", ".join(changes["raters"])})
+    if event.kind == AuditKind.RATING_SUBMITTED and not changes.get("fields"):
+        lines.append(_("Geen vragen gescoord"))
     for name, old, new in changes.get("fields", []):
         if event.kind in ANSWER_KINDS:
-            label, old, new = _answer_label(name), _answer_value(name, old), _answer_value(name, new)
+            label, new = _answer_label(name), _answer_value(name, new)
+            # A rater's submitted scores are their own, new: no "before" to show.
+            old = None if event.kind == AuditKind.RATING_SUBMITTED else _answer_value(name, old)
         else:
             model = Action if event.kind in ACTION_KINDS else Project
             label, old, new = _field_label(model, name), _value(model, name, old), _value(

@@ -21,6 +21,10 @@ class AuditKind(models.TextChoices):
     ACTION_ADDED = "action_added", _("Verbeteractie toegevoegd")
     ACTION_CHANGED = "action_changed", _("Verbeteractie gewijzigd")
     REPORT_DOWNLOADED = "report_downloaded", _("Rapport gedownload")
+    RATING_ROUND_STARTED = "rating_round_started", _("Beoordelingsronde gestart")
+    RATING_SUBMITTED = "rating_submitted", _("Eigen scores ingediend")
+    ANSWER_CHOSEN = "answer_chosen", _("Antwoord gekozen in de bespreking")
+    RATING_ROUND_CLOSED = "rating_round_closed", _("Beoordelingsronde gesloten")
     # Later: share links and exports get kinds of their own here (a choices-only migration).
 
 

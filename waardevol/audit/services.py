@@ -68,7 +68,8 @@ def audit_action_added(*, user: AbstractBaseUser, action: Action) -> AuditEvent:
 
 
 def audit_answer_saved(*, user: AbstractBaseUser, assessment: Assessment, code: str,
-                       old: Any, new: Any) -> AuditEvent | None:
+                       old: Any, new: Any,
+                       kind: str = AuditKind.ANSWER_CHANGED) -> AuditEvent | None:
     """`old` and `new` are the AnswerValues before (None: no answer yet) and after the save; a
     save that stored what was there already is no change."""
     if old == new:
@@ -78,8 +79,7 @@ def audit_answer_saved(*, user: AbstractBaseUser, assessment: Assessment, code: 
         before, after = getattr(old, part, ""), getattr(new, part, "")
         if before != after:
             fields.append([f"{code}:{part}", plain(before), plain(after)])
-    return audit_assessment(user=user, kind=AuditKind.ANSWER_CHANGED, assessment=assessment,
-                            fields=fields)
+    return audit_assessment(user=user, kind=kind, assessment=assessment, fields=fields)
 
 
 def answer_token(values: Any) -> str | None:

@@ -16,7 +16,11 @@ from django.utils.translation import gettext as _
 
 from assessments.csv_export import csv_response
 from assessments.labels import date_label
-from waardevol.accounts.access import assessment_for_user, project_for_user
+from waardevol.accounts.access import (
+    assessment_for_user,
+    ensure_rating_submitted,
+    project_for_user,
+)
 
 from . import selectors
 from .history import PAGE_SIZE, HistoryPresenter, HistoryRow
@@ -25,6 +29,8 @@ from .history import PAGE_SIZE, HistoryPresenter, HistoryRow
 @login_required
 def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
+    # It holds the other raters' submitted scores and the concept's answers.
+    ensure_rating_submitted(request.user, project_id=project.pk)
     return _page(request, selectors.project_history(project=project), {
         "project": project, "assessment": None, "per_assessment": False,
         "csv_url": reverse("audit:project_history_csv", args=[project.pk]),
@@ -52,6 +58,7 @@ def _page(request: HttpRequest, events, context: dict) -> HttpResponse:
 @login_required
 def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
+    ensure_rating_submitted(request.user, project_id=project.pk)
     return _csv(selectors.project_history(project=project), project.name, per_assessment=False)
 
 
