@@ -2,6 +2,8 @@
 
 from django.urls import reverse
 
+from assessments import services
+from assessments.models import AnswerKind, Rater
 from perspectives.models import Question
 
 from .base import BaseTestCase
@@ -16,9 +18,20 @@ class PermissionMatrixTests(BaseTestCase):
         cls.make_assessed_project("Geheim Utrechts project", action="Geheime Utrechtse actie")
         cls.question = Question.objects.get(code="1.1")
         cls.other_project = cls.make_project(cls.amersfoort, cls.charlie, name="Amersfoorts project")
+        # A rating round on another concept: alice submitted, bob (a lezer) still has to.
+        rated = services.assessment_start(
+            project=cls.make_project(cls.utrecht, cls.alice, name="Geheim Utrechts project 2"),
+            user=cls.alice, language="nl")
+        cls.rating_round = services.rating_round_start(assessment=rated, user=cls.alice,
+                                                       raters=[cls.alice, cls.bob])
+        alice_rater = Rater.objects.get(round=cls.rating_round, user=cls.alice)
+        services.rating_save(rater=alice_rater, question=cls.question, values=services.AnswerValues(
+            AnswerKind.SCORE, score=2, note="Geheime Utrechtse actie"))
+        services.rating_submit(rater=alice_rater)
 
     def matrix(self):
         p, a, c = self.project.pk, self.concept.pk, self.completed.pk
+        r = self.rating_round.pk
         q = self.question.pk
         # name, args, method, {role: status}; roles: anon, editor, reader, other, vng
         return [
@@ -53,6 +66,16 @@ class PermissionMatrixTests(BaseTestCase):
             ("audit:assessment_history", [c], "get", (302, 200, 403, 404, 404)),
             ("audit:assessment_history", [a], "get", (302, 200, 403, 404, 404)),
             ("audit:assessment_history_csv", [c], "get", (302, 200, 403, 404, 404)),
+            # Rating rounds. A lezer may rate (bob is a rater who has not submitted: he sees no
+            # discussion yet); alice submitted, so her questionnaire sends her to the discussion.
+            ("assessments:round_start", [a], "get", (302, 200, 403, 404, 404)),
+            ("assessments:round_start", [a], "post", (302, 400, 403, 404, 404)),
+            ("assessments:rating_step", [r, 1], "get", (302, 302, 200, 404, 404)),
+            ("assessments:rating_step", [r, 0], "get", (302, 302, 200, 404, 404)),
+            ("assessments:rating_submit", [r], "get", (302, 405, 405, 405, 405)),
+            ("assessments:round_discussion", [r], "get", (302, 200, 403, 404, 404)),
+            ("assessments:round_choose", [r, q], "post", (302, 400, 403, 404, 404)),
+            ("assessments:round_close", [r], "get", (302, 405, 405, 405, 405)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
             ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),
@@ -140,3 +163,21 @@ class PermissionMatrixTests(BaseTestCase):
         self.client.force_login(self.vng)
         response = self.client.get(reverse("assessments:overview"))
         self.assertRedirects(response, reverse("admin:index"))
+
+    def test_rating_round_writes_by_role(self):
+        """The POSTs the matrix leaves out because they change state: submitting and closing."""
+        submit = reverse("assessments:rating_submit", args=[self.rating_round.pk])
+        close = reverse("assessments:round_close", args=[self.rating_round.pk])
+        for user, status in ((self.charlie, 404), (self.vng, 404)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(submit).status_code, status)
+            self.assertEqual(self.client.post(close).status_code, status)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.post(close).status_code, 403)
+        self.assertEqual(self.client.post(submit).status_code, 302)
+        self.assertTrue(Rater.objects.get(round=self.rating_round, user=self.bob).is_submitted)
+        self.assertEqual(self.client.post(close).status_code, 403)  # a lezer, submitted or not
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.post(close).status_code, 302)
+        self.rating_round.refresh_from_db()
+        self.assertFalse(self.rating_round.is_open)
