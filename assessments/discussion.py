@@ -28,9 +28,10 @@ class RaterStatus:
 
 @dataclass
 class SpreadGroup:
-    """One answer given, and by whom: "4 – Volledig geregeld: Bob, Dave"."""
+    """One answer given, and by whom: "2× score 4: Bob, Dave", then the level's text."""
 
-    label: str
+    answer: str  # "score 4", "weet ik niet", "niet van toepassing"
+    description: str  # the level's text on the question's scale; "" for the other answers
     names: str
     count: int
     kind: str  # "score", "unknown" or "na", for the page's styling
@@ -172,13 +173,14 @@ class DiscussionPresenter:
         result = []
         for level in range(len(question.scale)):
             if level in groups:
-                result.append(SpreadGroup(f"{level} – {question.scale[level]}",
-                                          ", ".join(groups[level]), len(groups[level]), "score"))
-        for kind, label in ((AnswerKind.UNKNOWN, _("Weet ik niet")),
-                            (AnswerKind.NOT_APPLICABLE, _("Niet van toepassing"))):
+                result.append(SpreadGroup(_("score %(level)s") % {"level": level},
+                                          question.scale[level], ", ".join(groups[level]),
+                                          len(groups[level]), "score"))
+        for kind, label in ((AnswerKind.UNKNOWN, _("weet ik niet")),
+                            (AnswerKind.NOT_APPLICABLE, _("niet van toepassing"))):
             if kind.value in groups:
                 names = groups[kind.value]
-                result.append(SpreadGroup(label, ", ".join(names), len(names), kind.value))
+                result.append(SpreadGroup(label, "", ", ".join(names), len(names), kind.value))
         return result
 
     @staticmethod

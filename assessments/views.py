@@ -593,7 +593,7 @@ def rating_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         return _rating_closed_redirect(request, rater)
     result = readmodel.assessment_result(assessment, answers=selectors.ratings_of(rater=rater))
     wizard = Wizard(assessment, result, step_url="assessments:rating_step",
-                    step_pk=rating_round.pk)
+                    step_pk=rating_round.pk, for_rater=True)
     if not 0 <= step <= wizard.review_step:
         return redirect("assessments:rating_step", pk=pk, step=0)
     context = {**wizard.context(step), "rating_round": rating_round}

@@ -26,7 +26,9 @@ class Wizard:
     questionnaire's own, or a rater's (`assessments:rating_step` with the round's id)."""
 
     def __init__(self, assessment: Assessment, result: AssessmentResult, *,
-                 step_url: str = "assessments:step", step_pk: int | None = None):
+                 step_url: str = "assessments:step", step_pk: int | None = None,
+                 for_rater: bool = False):
+        self.for_rater = for_rater
         self.assessment = assessment
         self.result = result
         self.step_url = step_url
@@ -79,10 +81,14 @@ class Wizard:
 
     def review_link(self, current: int) -> StepLink:
         missing = len(self.result.missing)
+        if self.for_rater:  # a rater submits their own scores; unscored questions may stay open
+            title, group, ready = _("Scores indienen"), _("Indienen"), _("klaar om in te dienen")
+        else:
+            title, group, ready = (_("Controleren en afronden"), _("Afronden"),
+                                   _("klaar om af te ronden"))
         return StepLink(
-            self.review_step, _("Controleren en afronden"), _("Afronden"),
-            "done" if not missing else "todo",
-            _("klaar om af te ronden") if not missing else _("%(n)s vragen open") % {"n": missing},
+            self.review_step, title, group, "done" if not missing else "todo",
+            ready if not missing else _("%(n)s vragen open") % {"n": missing},
             current == self.review_step,
         )
 
