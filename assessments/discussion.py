@@ -59,10 +59,18 @@ class QuestionDiscussion:
     block: QuestionBlock | None
     action_url: str
     conflict_label: str = ""
+    has_answer: bool = False
 
     @property
     def disagrees(self) -> bool:
         return self.spread.disagreement > 0
+
+    @property
+    def settled(self) -> bool:
+        """Everyone agreed and the assessment already has an answer: its form starts folded, so
+        the group's time goes to the questions still open."""
+        return (self.spread.unanimous and not self.conflict_label and self.form is not None
+                and not self.form.is_bound and self.has_answer)
 
 
 class DiscussionPresenter:
@@ -162,7 +170,7 @@ class DiscussionPresenter:
             current_label=question.answer_label if question.answer else _("nog geen antwoord"),
             form=form, block=form.block() if form else None,
             action_url=reverse("assessments:round_choose", args=[self.round.pk, question.id]),
-            conflict_label=conflict_label,
+            conflict_label=conflict_label, has_answer=question.answer is not None,
         )
 
     def _groups(self, question: QuestionView, ratings: list[Rating]) -> list[SpreadGroup]:

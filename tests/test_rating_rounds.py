@@ -334,6 +334,19 @@ class DiscussionTests(RatingRoundTestCase):
         body = self.client.get(self.url).content.decode()
         self.assertIn(f'id="id_q{self.q12.pk}-answer_3" value="3" checked', body)
 
+    def test_a_settled_question_folds_its_form(self):
+        self.client.force_login(self.alice)
+        body = self.client.get(self.url).content.decode()
+        self.assertEqual(body.count('class="wv-more wv-choose-details" open'),
+                         body.count('class="wv-more wv-choose-details"'))
+        services.answer_save(assessment=self.concept, question=self.q12, user=self.dave,
+                             values=score(3), base_version=0)
+        body = self.client.get(self.url).content.decode()
+        section = body[body.index('id="vraag-1.2"'):]
+        section = section[:section.index("</section>")]
+        self.assertIn('class="wv-more wv-choose-details">', section)  # folded: everyone agreed
+        self.assertIn("Antwoord op 1.2 kiezen", section)
+
     def test_a_colleagues_answer_since_the_page_loaded_is_not_overwritten(self):
         services.answer_save(assessment=self.concept, question=self.q11, user=self.dave,
                              values=score(3), base_version=0)
