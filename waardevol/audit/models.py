@@ -21,6 +21,10 @@ class AuditKind(models.TextChoices):
     ACTION_ADDED = "action_added", _("Verbeteractie toegevoegd")
     ACTION_CHANGED = "action_changed", _("Verbeteractie gewijzigd")
     REPORT_DOWNLOADED = "report_downloaded", _("Rapport gedownload")
+    EXAMPLE_PUBLISHED = "example_published", _("Gepubliceerd als voorbeeld")
+    EXAMPLE_WITHDRAWN = "example_withdrawn", _("Voorbeeld ingetrokken")
+    EXAMPLE_ADOPTED = "example_adopted", _("Gestart vanuit een voorbeeld")
+    ADOPTED_ANSWERS_CONFIRMED = "adopted_confirmed", _("Overgenomen antwoorden bevestigd")
     # Later: share links and exports get kinds of their own here (a choices-only migration).
 
 
