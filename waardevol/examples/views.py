@@ -51,8 +51,11 @@ def example_publish(request: HttpRequest, pk: int) -> HttpResponse:
                                  "gepubliceerd."))
         return redirect("assessments:results", pk=pk)
     current = selectors.example_of_assessment(assessment=assessment)
+    if current is not None and request.method == "POST":  # a colleague, or a stale tab
+        messages.info(request, _("Deze beoordeling is al als voorbeeld gepubliceerd."))
+        return redirect("examples:detail", pk=current.pk)
     form = PublishForm(submitted_data(request), initial={"title": assessment.project.name})
-    if request.method == "POST" and current is None and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             example = services.example_publish(
                 assessment=assessment, user=request.user, title=form.cleaned_data["title"],
