@@ -37,6 +37,10 @@ class LibraryFilterForm(forms.Form):
 
 
 class PublishForm(forms.Form):
+    # The page validates on the server (novalidate); a required attribute would make NL Design
+    # System's textarea show an empty description as an error before anything was typed.
+    use_required_attribute = False
+
     title = CleanCharField(
         label=_("Titel van het voorbeeld"), max_length=TITLE_MAX,
         help_text=_("Ingevuld met de naam van het project. Iedere gemeente ziet deze titel: "
