@@ -286,6 +286,9 @@ class Answer(models.Model):
     na_reason = models.CharField(_("reden niet van toepassing"), max_length=REASON_MAX,
                                  blank=True)
     note = models.TextField(_("toelichting of bewijs"), max_length=NOTE_MAX, blank=True)
+    # Copied from a published example as a starting point: the questionnaire marks it
+    # "overgenomen uit voorbeeld" until the user confirms it or saves another answer.
+    adopted_from_example = models.BooleanField(_("overgenomen uit voorbeeld"), default=False)
     # Optimistic concurrency: a save names the version it was based on.
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,

@@ -69,6 +69,11 @@ class QuestionView:
         return self.applicable and self.answer is not None and self.answer.kind == AnswerKind.UNKNOWN
 
     @property
+    def is_adopted(self) -> bool:
+        """Copied from a published example and not yet confirmed or changed by the user."""
+        return self.applicable and bool(getattr(self.answer, "adopted_from_example", False))
+
+    @property
     def is_unmet_minimum(self) -> bool:
         return bool(self.outcome and self.outcome.unmet)
 
@@ -160,6 +165,10 @@ class PerspectiveView:
         return render_markdown(self.advice_text)
 
     @property
+    def adopted(self) -> list[QuestionView]:
+        return [q for q in self.questions if q.is_adopted]
+
+    @property
     def applicable_count(self) -> int:
         return sum(1 for q in self.questions if q.applicable)
 
@@ -182,7 +191,7 @@ class ProcessView:
 
 @dataclass
 class AssessmentResult:
-    assessment: Assessment
+    assessment: Assessment | None  # None for a published example's frozen copy
     language: str
     revision: str
     characteristics: list[str]
@@ -243,6 +252,11 @@ class AssessmentResult:
         return [q for q in self.questions if not q.is_answered]
 
     @property
+    def adopted(self) -> list[QuestionView]:
+        """Answers copied from a published example that nobody confirmed or changed yet."""
+        return [q for q in self.questions if q.is_adopted]
+
+    @property
     def unknown(self) -> list[QuestionView]:
         return [q for q in self.questions if q.is_unknown]
 
@@ -280,6 +294,21 @@ def assessment_result(assessment: Assessment, *, language: str | None = None,
             a.question_id: a for a in assessment.answers.select_related("updated_by")}
         evaluation = evaluate_live(content, characteristics, phase, rows)
     actions = list(assessment.actions.select_related("perspective"))
+    return _result(assessment, content, characteristics, phase, evaluation, rows, actions,
+                   frozen=frozen, language=language)
+
+
+def frozen_result(*, content: dict, characteristics: list[str], phase: str,
+                  evaluation: scoring.Evaluation, language: str) -> AssessmentResult:
+    """A frozen result read without its assessment (a published example's copy): no answer
+    rows, no actions, no people; no database query."""
+    return _result(None, content, characteristics, phase, evaluation, {}, [], frozen=True,
+                   language=language)
+
+
+def _result(assessment: Assessment | None, content: dict, characteristics: list[str], phase: str,
+            evaluation: scoring.Evaluation, rows: dict[int, Answer], actions: list[Action], *,
+            frozen: bool, language: str) -> AssessmentResult:
     actions_by_perspective: dict[int, list[Action]] = {}
     for action in actions:
         actions_by_perspective.setdefault(action.perspective.number, []).append(action)

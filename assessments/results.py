@@ -101,53 +101,13 @@ class PerspectiveSummary:
     anchor: str
 
 
-class ResultsPresenter:
-    def __init__(self, assessment: Assessment, result: AssessmentResult):
-        self.assessment = assessment
-        self.result = result
-        self.project = assessment.project
-        self.language = result.language
+class ResultSummary:
+    """The parts of a result page that read only the result (`self.result`, an
+    AssessmentResult): the sentence, the radar, the bars, the minimums, what needs attention and
+    the instruments. The results page and a published example's page share them, so both word
+    the same fact the same way; nothing here names a person or reads the assessment itself."""
 
-    @classmethod
-    def for_assessment(cls, assessment: Assessment, *, language: str | None = None):
-        """In `language` (the page's), or else in the assessment's own (the report's)."""
-        language = language or assessment.language
-        with translation.override(language):
-            return cls(assessment, assessment_result(assessment, language=language))
-
-    # --- status, people, dates -------------------------------------------------------------
-
-    @property
-    def is_concept(self) -> bool:
-        return self.assessment.is_concept
-
-    @property
-    def is_completed(self) -> bool:
-        return self.assessment.is_completed
-
-    @property
-    def status_sentence(self) -> str:
-        if self.is_completed:
-            return _("Afgerond op %(date)s door %(person)s.") % {
-                "date": self.date_text, "person": self.completed_by}
-        if self.is_concept:
-            return _("Concept: deze beoordeling is nog niet afgerond; de scores zijn voorlopig.")
-        return _("Vervangen concept: dit concept is niet afgerond en vervangen door een nieuwer "
-                 "concept van hetzelfde project. Het blijft bewaard, maar kan niet meer worden "
-                 "gewijzigd.")
-
-    @property
-    def date_text(self) -> str:
-        """The date the result is from: its completion, or today for a concept."""
-        return date_label(self.assessment.completed_at or timezone.now())
-
-    @property
-    def completed_by(self) -> str:
-        return person_label(self.assessment.completed_by) or "–"
-
-    @property
-    def started_by(self) -> str:
-        return person_label(self.assessment.started_by)
+    result: AssessmentResult
 
     @property
     def revision(self) -> str:
@@ -287,9 +247,71 @@ class ResultsPresenter:
             answers=[AnswerRow(q.code, q.text, q.answer_label,
                                getattr(q.answer, "note", "") or "", q.minimum_level is not None)
                      for q in perspective.questions],
-            add_action_url=reverse("assessments:action_create", args=[self.assessment.pk])
-            + f"?perspectief={perspective.number}",
+            add_action_url=self.add_action_url(perspective.number),
         )
+
+    def add_action_url(self, number: int) -> str:
+        """Where "Actie toevoegen" beside a perspective leads; nowhere by default."""
+        return ""
+
+    @staticmethod
+    def _score_text(score) -> str:
+        if score is None or score.score is None:
+            return _("niet beoordeeld")
+        return f"{score.score} – {band_label(score.band).lower()}"
+
+
+class ResultsPresenter(ResultSummary):
+    def __init__(self, assessment: Assessment, result: AssessmentResult):
+        self.assessment = assessment
+        self.result = result
+        self.project = assessment.project
+        self.language = result.language
+
+    @classmethod
+    def for_assessment(cls, assessment: Assessment, *, language: str | None = None):
+        """In `language` (the page's), or else in the assessment's own (the report's)."""
+        language = language or assessment.language
+        with translation.override(language):
+            return cls(assessment, assessment_result(assessment, language=language))
+
+    # --- status, people, dates -------------------------------------------------------------
+
+    @property
+    def is_concept(self) -> bool:
+        return self.assessment.is_concept
+
+    @property
+    def is_completed(self) -> bool:
+        return self.assessment.is_completed
+
+    @property
+    def status_sentence(self) -> str:
+        if self.is_completed:
+            return _("Afgerond op %(date)s door %(person)s.") % {
+                "date": self.date_text, "person": self.completed_by}
+        if self.is_concept:
+            return _("Concept: deze beoordeling is nog niet afgerond; de scores zijn voorlopig.")
+        return _("Vervangen concept: dit concept is niet afgerond en vervangen door een nieuwer "
+                 "concept van hetzelfde project. Het blijft bewaard, maar kan niet meer worden "
+                 "gewijzigd.")
+
+    @property
+    def date_text(self) -> str:
+        """The date the result is from: its completion, or today for a concept."""
+        return date_label(self.assessment.completed_at or timezone.now())
+
+    @property
+    def completed_by(self) -> str:
+        return person_label(self.assessment.completed_by) or "–"
+
+    @property
+    def started_by(self) -> str:
+        return person_label(self.assessment.started_by)
+
+    def add_action_url(self, number: int) -> str:
+        return (reverse("assessments:action_create", args=[self.assessment.pk])
+                + f"?perspectief={number}")
 
     # --- the action plan ---------------------------------------------------------------------
 
@@ -317,9 +339,3 @@ class ResultsPresenter:
             is_open=action.status != ActionStatus.DONE,
             edit_url=reverse("assessments:action_edit", args=[action.pk]),
         )
-
-    @staticmethod
-    def _score_text(score) -> str:
-        if score is None or score.score is None:
-            return _("niet beoordeeld")
-        return f"{score.score} – {band_label(score.band).lower()}"

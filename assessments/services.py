@@ -127,8 +127,9 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
     current_version = current.version if current else 0
     if base_version != current_version:
         return SaveResult("conflict", current)
+    # Any saved change makes an answer adopted from an example the user's own.
     fields = {"kind": values.kind, "score": values.score, "na_reason": values.na_reason,
-              "note": values.note, "updated_by": user}
+              "note": values.note, "updated_by": user, "adopted_from_example": False}
     try:
         with transaction.atomic():
             # Lock the assessment row: completion (which takes the same lock) cannot slip in
@@ -158,6 +159,26 @@ def answer_save(*, assessment: Assessment, question: Question, user: AbstractBas
     stored = Answer.objects.select_related("updated_by").get(assessment=assessment,
                                                                question=question)
     return SaveResult("unchanged" if AnswerValues.of(stored) == values else "conflict", stored)
+
+
+def answers_confirm_adopted(*, assessment: Assessment, user: AbstractBaseUser,
+                            question_ids: list[int]) -> list[str]:
+    """The user keeps these answers copied from an example as they are: the mark goes. Returns
+    the codes of the questions whose mark went (none if confirmed already)."""
+    with transaction.atomic():
+        if not Assessment.objects.select_for_update().filter(
+            pk=assessment.pk, status=Status.CONCEPT
+        ).exists():
+            raise AssessmentLocked
+        adopted = Answer.objects.filter(assessment=assessment, question_id__in=question_ids,
+                                        adopted_from_example=True)
+        codes = sorted(adopted.values_list("question__code", flat=True))
+        if codes:
+            adopted.update(adopted_from_example=False, updated_by=user,
+                           updated_at=timezone.now())
+            audit.audit_assessment(user=user, kind=AuditKind.ADOPTED_ANSWERS_CONFIRMED,
+                                   assessment=assessment, codes=codes)
+    return codes
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -289,7 +289,27 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         return _locked_redirect(request, assessment)
     if conflicts:
         return _conflict_response(request, assessment, step, conflicts, settled)
+    confirmed = wizard.confirmed_questions(request.POST.get("navigate", ""), perspective)
+    if confirmed:
+        return _confirm_adopted(request, assessment, step, confirmed)
     return _after_save(request, assessment, target)
+
+
+def _confirm_adopted(request: HttpRequest, assessment: Assessment, step: int,
+                     question_ids: list[int]) -> HttpResponse:
+    """Keep answers adopted from an example as they are (after saving the step's changes, so an
+    answer the user changed is theirs already)."""
+    try:
+        codes = services.answers_confirm_adopted(assessment=assessment, user=request.user,
+                                                 question_ids=question_ids)
+    except services.AssessmentLocked:
+        return _locked_redirect(request, assessment)
+    if codes:
+        messages.success(request, ngettext("Het antwoord op vraag %(codes)s is bevestigd.",
+                                           "De antwoorden op vraag %(codes)s zijn bevestigd.",
+                                           len(codes)) % {"codes": ", ".join(codes)})
+    anchor = f"#vraag-{codes[0]}" if len(codes) == 1 else ""
+    return redirect(reverse("assessments:step", args=[assessment.pk, step]) + anchor)
 
 
 def _question(question_id: int) -> Question:

@@ -9,6 +9,8 @@ from .models import Assessment
 from .readmodel import AssessmentResult, PerspectiveView
 
 STEP_BUTTON = re.compile(r"step-([0-9]{1,3})")
+# "Bevestigen" beside an answer adopted from an example, or for all of them on the step.
+CONFIRM_BUTTON = re.compile(r"confirm-([0-9]{1,10}|all)")
 
 
 @dataclass
@@ -57,7 +59,18 @@ class Wizard:
         match = STEP_BUTTON.fullmatch(navigate)
         if match:
             return min(int(match[1]), self.review_step)
+        if CONFIRM_BUTTON.fullmatch(navigate):
+            return step
         return None
+
+    @staticmethod
+    def confirmed_questions(navigate: str, perspective: PerspectiveView) -> list[int]:
+        """The adopted answers of this step that a "Bevestigen" button confirms (question ids)."""
+        match = CONFIRM_BUTTON.fullmatch(navigate)
+        if not match:
+            return []
+        adopted = [q.id for q in perspective.questions if q.is_adopted]
+        return adopted if match[1] == "all" else [i for i in adopted if i == int(match[1])]
 
     def steps(self, current: int) -> list[StepLink]:
         links = [StepLink(0, _("Introductie: het project"), _("Start"), "done", _("ingevuld"),

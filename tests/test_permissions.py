@@ -5,8 +5,9 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import AnswerKind, Rater
 from perspectives.models import Question
+from waardevol.examples import services as example_services
 
-from .base import BaseTestCase
+from .base import BaseTestCase, completed_assessment
 
 LOGIN = "/account/login/"
 
@@ -28,9 +29,20 @@ class PermissionMatrixTests(BaseTestCase):
         services.rating_save(rater=alice_rater, question=cls.question, values=services.AnswerValues(
             AnswerKind.SCORE, score=2, note="Geheime Utrechtse actie"))
         services.rating_submit(rater=alice_rater)
+        # Utrecht publishes its completed assessment (the title is not the project's name), and
+        # withdraws an earlier one of another project.
+        cls.example = example_services.example_publish(
+            assessment=cls.completed, user=cls.alice, title="Openbaar voorbeeld",
+            description="Wat wij leerden.", include_notes=False)
+        withdrawn = completed_assessment(cls.utrecht, cls.alice, "Geheim ingetrokken project")
+        cls.withdrawn = example_services.example_publish(
+            assessment=withdrawn, user=cls.alice, title="Ingetrokken voorbeeld",
+            description="Weg.", include_notes=False)
+        example_services.example_withdraw(example=cls.withdrawn, user=cls.alice)
 
     def matrix(self):
         p, a, c = self.project.pk, self.concept.pk, self.completed.pk
+        e, w = self.example.pk, self.withdrawn.pk
         r = self.rating_round.pk
         q = self.question.pk
         # name, args, method, {role: status}; roles: anon, editor, reader, other, vng
@@ -76,6 +88,19 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:round_discussion", [r], "get", (302, 200, 403, 404, 404)),
             ("assessments:round_choose", [r, q], "post", (302, 400, 403, 404, 404)),
             ("assessments:round_close", [r], "get", (302, 405, 405, 405, 405)),
+            # The library: every member of every municipality reads published examples; only
+            # a bewerker of the publisher withdraws; a withdrawn one is gone for everyone.
+            ("examples:library", [], "get", (302, 200, 200, 200, 302)),
+            ("examples:detail", [e], "get", (302, 200, 200, 200, 302)),
+            ("examples:detail", [w], "get", (302, 404, 404, 404, 302)),
+            ("examples:start", [e], "get", (302, 200, 403, 200, 302)),
+            ("examples:start", [e], "post", (302, 400, 403, 400, 302)),
+            ("examples:start", [w], "get", (302, 404, 404, 404, 302)),
+            ("examples:publish", [c], "get", (302, 200, 403, 404, 302)),
+            # Published already: the example is shown instead (see test_examples).
+            ("examples:publish", [c], "post", (302, 302, 403, 404, 302)),
+            ("examples:withdraw", [e], "get", (302, 405, 405, 405, 302)),
+            ("examples:withdraw", [w], "post", (302, 302, 403, 404, 302)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
             ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),
@@ -108,6 +133,12 @@ class PermissionMatrixTests(BaseTestCase):
                         body = response.content.decode(errors="replace")
                         self.assertNotIn("Geheim Utrechts project", body)
                         self.assertNotIn("Geheime Utrechtse actie", body)
+                        self.assertNotIn("Geheim ingetrokken project", body)
+                        self.assertNotIn("Ingetrokken voorbeeld", body)
+                        # Of a published example: no person's name (the action's owner and
+                        # Alice are people); only the example's own title may appear.
+                        self.assertNotIn("Wethouder", body)
+                        self.assertNotIn("Alice", body)
 
     def test_portfolio_and_exports_show_only_own_municipality(self):
         for name in ("assessments:overview_csv", "assessments:portfolio",

@@ -63,3 +63,55 @@ class QueryCountTests(BaseTestCase):
         large = [self.count_queries(url) for url in urls]
         self.assertEqual(small, large)
         self.assertTrue(all(n < 25 for n in large), large)
+
+
+class LibraryQueryCountTests(BaseTestCase):
+    def test_library_queries_are_constant_in_the_number_of_examples(self):
+        from tests.base import completed_assessment
+        from waardevol.examples import services as example_services
+
+        def publish(i, municipality, user):
+            assessment = completed_assessment(municipality, user, f"Project {i}",
+                                              uses_ai=i % 2 == 0)
+            example_services.example_publish(assessment=assessment, user=user,
+                                             title=f"Voorbeeld {i}", description="d",
+                                             include_notes=False)
+
+        self.client.force_login(self.charlie)
+        urls = [reverse("examples:library"), reverse("examples:library") + "?kenmerk=ai&q=voor"]
+        publish(0, self.utrecht, self.alice)
+        small = []
+        for url in urls:
+            self.client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            small.append(len(queries))
+        for i in range(1, 8):
+            publish(i, self.amersfoort if i % 3 else self.utrecht,
+                    self.charlie if i % 3 else self.alice)
+        large = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertGreater(len(response.context["library"].rows), 1)
+            large.append(len(queries))
+        self.assertEqual(small, large)
+        self.assertTrue(all(n < 12 for n in large), large)
+
+    def test_example_page_reads_no_assessment(self):
+        from tests.base import completed_assessment
+        from waardevol.examples import services as example_services
+
+        assessment = completed_assessment(self.utrecht, self.alice)
+        example = example_services.example_publish(assessment=assessment, user=self.alice,
+                                                   title="V", description="d",
+                                                   include_notes=False)
+        self.client.force_login(self.charlie)
+        url = reverse("examples:detail", args=[example.pk])
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(url).status_code, 200)
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        self.assertNotIn("assessments_assessment", sql)
+        self.assertNotIn("assessments_answer", sql)
+        self.assertLess(len(queries), 10)

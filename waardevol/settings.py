@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "assessments",
     "waardevol.accounts",
     "waardevol.audit",
+    "waardevol.examples",
     "waardevol.nlds",
 ]
 

@@ -105,6 +105,12 @@
         form.elements[prefix + "version"].value = body.version;
         form.elements[prefix + "original"].value = body.original;
         setStatus(question, form.getAttribute("data-text-saved"), "saved");
+        if (body.status === "saved") {
+          // A saved change makes an answer adopted from an example the user's own.
+          document.querySelectorAll('[data-adopted-for="' + question + '"]').forEach(function (el) {
+            el.remove();
+          });
+        }
         updateSteps(body.steps || []);
       } else if (body.status === "conflict") {
         setStatus(question, body.message, "conflict");

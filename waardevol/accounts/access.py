@@ -6,10 +6,12 @@ confirm it exists). A lezer who tries to write gets a 403.
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from assessments.models import Action, Assessment, Membership, Project, Rater, RatingRound
+from waardevol.examples.models import PublishedExample
 
 
 def is_vng_editor(user: AbstractBaseUser) -> bool:
@@ -146,3 +148,24 @@ def rating_round_for_user(user: AbstractBaseUser, pk: int, *, write: bool = Fals
         raise PermissionDenied("Not a rater of this round")
     ensure_rating_submitted(user, assessment_id=rating_round.assessment_id)
     return rating_round
+def example_for_user(user: AbstractBaseUser, pk: int) -> PublishedExample:
+    """A published example, for a member of any municipality: that is what publishing means.
+    A withdrawn example is a 404 for everyone, its publisher too, from the moment it is
+    withdrawn; users without a municipality (VNG editors) get a 404 as for all municipal data."""
+    _membership_or_404(user)
+    return get_object_or_404(
+        PublishedExample.objects.published().select_related("municipality", "content"), pk=pk)
+
+
+def example_for_withdrawal(user: AbstractBaseUser, pk: int) -> PublishedExample:
+    """A published example, for a bewerker of the municipality that published it. Members of
+    other municipalities can see it, so for them it is a 403, not a 404; so for a lezer."""
+    membership = _membership_or_404(user)
+    # Its own municipality still finds a withdrawn one (a double click is told it is done);
+    # for everyone else it is gone.
+    example = get_object_or_404(
+        PublishedExample.objects.filter(Q(withdrawn_at__isnull=True)
+                                        | Q(municipality_id=membership.municipality_id)), pk=pk)
+    if example.municipality_id != membership.municipality_id or not membership.can_edit:
+        raise PermissionDenied("Not a bewerker of the publishing municipality")
+    return example

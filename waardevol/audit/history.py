@@ -88,6 +88,7 @@ def changes_in_words(event: AuditEvent) -> list[str]:
         lines.append(_("Beoordelaars: %(names)s") % {"names": ", ".join(changes["raters"])})
     if event.kind == AuditKind.RATING_SUBMITTED and not changes.get("fields"):
         lines.append(_("Geen vragen gescoord"))
+    lines += _example_lines(event.kind, changes)
     for name, old, new in changes.get("fields", []):
         if event.kind in ANSWER_KINDS:
             label, new = _answer_label(name), _answer_value(name, new)
@@ -98,6 +99,27 @@ def changes_in_words(event: AuditEvent) -> list[str]:
             label, old, new = _field_label(model, name), _value(model, name, old), _value(
                 model, name, new)
         lines.append(f"{label}: {new}" if old is None else f"{label}: {old} → {new}")
+    return lines
+
+
+def _example_lines(kind: str, changes: dict) -> list[str]:
+    """Publishing, withdrawing and starting from a published example, and confirming its answers."""
+    lines = []
+    if kind in (AuditKind.EXAMPLE_PUBLISHED, AuditKind.EXAMPLE_WITHDRAWN,
+                AuditKind.EXAMPLE_ADOPTED) and changes.get("title"):
+        lines.append(_("Voorbeeld ‘%(title)s’") % {"title": changes["title"]})
+    if kind == AuditKind.EXAMPLE_PUBLISHED:
+        lines.append(_("Met toelichtingen") if changes.get("include_notes")
+                     else _("Zonder toelichtingen"))
+    if kind == AuditKind.EXAMPLE_ADOPTED:
+        if changes.get("municipality"):
+            lines.append(_("Gepubliceerd door %(name)s") % {"name": changes["municipality"]})
+        lines.append(_("Antwoorden overgenomen: %(n)s") % {"n": changes.get("copied", 0)})
+        if changes.get("skipped"):
+            lines.append(_("Niet overgenomen (vraag bestaat niet meer of past niet): "
+                           "%(codes)s") % {"codes": ", ".join(changes["skipped"])})
+    if kind == AuditKind.ADOPTED_ANSWERS_CONFIRMED:
+        lines.append(_("Vraag %(codes)s") % {"codes": ", ".join(changes.get("codes", []))})
     return lines
 
 

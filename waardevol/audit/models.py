@@ -25,6 +25,10 @@ class AuditKind(models.TextChoices):
     RATING_SUBMITTED = "rating_submitted", _("Eigen scores ingediend")
     ANSWER_CHOSEN = "answer_chosen", _("Antwoord gekozen in de bespreking")
     RATING_ROUND_CLOSED = "rating_round_closed", _("Beoordelingsronde gesloten")
+    EXAMPLE_PUBLISHED = "example_published", _("Gepubliceerd als voorbeeld")
+    EXAMPLE_WITHDRAWN = "example_withdrawn", _("Voorbeeld ingetrokken")
+    EXAMPLE_ADOPTED = "example_adopted", _("Gestart vanuit een voorbeeld")
+    ADOPTED_ANSWERS_CONFIRMED = "adopted_confirmed", _("Overgenomen antwoorden bevestigd")
     # Later: share links and exports get kinds of their own here (a choices-only migration).
 
 
