@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from waardevol import ratelimit
+from waardevol.benchmark.presenters import ProjectComparison
 
 from . import pdf
 from .labels import date_label
@@ -180,6 +181,7 @@ def _template_digest() -> str:
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
                  "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
                  "assessments/results.py", "assessments/progress.py",
+                 "waardevol/benchmark/presenters.py",
                  "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -204,8 +206,15 @@ def completed_report_digest(assessment: Assessment) -> str:
         *(user.get_full_name() or user.username
           for user in (assessment.started_by, assessment.completed_by) if user),
         *_progress_parts(assessment),
+        _comparison_digest(assessment),
     ]
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+
+
+def _comparison_digest(assessment: Assessment) -> str:
+    """The national comparison is context as of the day it is shown: a stored report is made
+    anew when the figures it showed (or the municipality's taking part) changed."""
+    return ProjectComparison.for_stored_report(assessment).digest
 
 
 def _progress_parts(assessment: Assessment) -> list:
