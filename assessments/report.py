@@ -180,6 +180,7 @@ def _template_digest() -> str:
                  "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
                  "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
                  "assessments/results.py", "assessments/progress.py",
+                 "waardevol/benchmark/presenters.py",
                  "perspectives/models.py"):
         digest.update((Path(settings.BASE_DIR) / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -192,7 +193,9 @@ def completed_report_digest(assessment: Assessment) -> str:
     municipality's names, the action plan, the names of the people on the cover and the code,
     templates and translations that word it can still change. Nothing else: the project's
     characteristics and phase are frozen too, so editing them for a new concept keeps the
-    stored report.
+    stored report. The national comparison is not in it: it is context dated in the report ("Stand
+    van ..."), and a download of a completed report must never render because other
+    municipalities completed assessments meanwhile.
     """
     actions = Action.objects.filter(assessment=assessment).aggregate(
         n=Count("pk"), changed=Max("updated_at"))

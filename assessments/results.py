@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from perspectives.models import Band
+from waardevol.benchmark.presenters import ProjectComparison
 
 from .labels import band_label, date_label, person_label
 from .models import Action, ActionStatus, Assessment
@@ -312,6 +313,12 @@ class ResultsPresenter(ResultSummary):
     def add_action_url(self, number: int) -> str:
         return (reverse("assessments:action_create", args=[self.assessment.pk])
                 + f"?perspectief={number}")
+
+    # --- the national benchmark (context as of today, not part of the frozen result) -------
+
+    @cached_property
+    def national_comparison(self) -> ProjectComparison:
+        return ProjectComparison.for_result(self.result)
 
     # --- the action plan ---------------------------------------------------------------------
 

@@ -103,6 +103,10 @@ class PermissionMatrixTests(BaseTestCase):
             ("examples:withdraw", [w], "post", (302, 302, 403, 404, 302)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
+            # The national benchmark: the VNG's page of aggregates, and the beheerder's opt-in.
+            ("benchmark:national", [], "get", (302, 403, 403, 403, 200)),
+            ("benchmark:participation", [], "get", (302, 200, 403, 403, 403)),
+            ("benchmark:participation", [], "post", (302, 400, 403, 403, 403)),
             ("member_edit", [self.bob.membership.pk], "get", (302, 200, 403, 404, 404)),
             # The second factor is for staff; vng has given it already (see SecondFactorClient).
             ("two_factor_verify", [], "get", (302, 403, 403, 403, 302)),
@@ -150,6 +154,34 @@ class PermissionMatrixTests(BaseTestCase):
                 response = self.client.get(reverse(name))
                 self.assertContains(response, "Geheim Utrechts project")
                 self.assertNotContains(response, "Amersfoorts project")
+
+    def test_the_benchmark_shows_other_municipalities_only_as_anonymised_aggregates(self):
+        from assessments.models import Municipality
+        from waardevol.benchmark import services as benchmark_services
+
+        from .test_benchmark import seed_municipalities
+
+        seed_municipalities(5)
+        for municipality in (self.utrecht, self.amersfoort):
+            benchmark_services.participation_set(municipality=municipality, opted_in=True,
+                                                 user=None)
+        others = ["Geheim Utrechts project", "Geheime Utrechtse actie", "Alice", "Bench",
+                  "Project 0000", "Zie projectplan", "Informatiebord plaatsen",
+                  *Municipality.objects.exclude(pk=self.amersfoort.pk)
+                  .values_list("name", flat=True)]
+        self.client.force_login(self.vng)
+        for url in (reverse("benchmark:national"),
+                    reverse("benchmark:national") + "?fase=idee&kenmerk=ai"):
+            body = self.client.get(url).content.decode()
+            for secret in [*others, "Amersfoort", "Charlie"]:
+                self.assertNotIn(secret, body)
+        # Amersfoort's own results page: its own project, the others only as aggregates.
+        self.client.force_login(self.charlie)
+        own = completed_assessment(self.amersfoort, self.charlie, "Amersfoortse meting")
+        response = self.client.get(reverse("assessments:results", args=[own.pk]))
+        self.assertContains(response, "Landelijke mediaan")
+        for secret in others:
+            self.assertNotContains(response, secret)
 
     def test_vng_editor_is_sent_to_the_admin_from_the_portfolio(self):
         self.client.force_login(self.vng)

@@ -1,5 +1,6 @@
 """Page query counts must not grow with the number of questions, answers or projects."""
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -7,8 +8,10 @@ from django.urls import reverse
 from assessments import services
 from assessments.models import Assessment
 from perspectives.models import Perspective, Question
+from waardevol.benchmark import services as benchmark_services
 
-from .base import BaseTestCase
+from .base import BaseTestCase, completed_assessment
+from .test_benchmark import seed_municipalities
 
 
 class QueryCountTests(BaseTestCase):
@@ -115,3 +118,47 @@ class LibraryQueryCountTests(BaseTestCase):
         self.assertNotIn("assessments_assessment", sql)
         self.assertNotIn("assessments_answer", sql)
         self.assertLess(len(queries), 10)
+class BenchmarkQueryCountTests(BaseTestCase):
+    """The national page and the results page's comparison: aggregates in one query each."""
+
+    def count(self, url):
+        cache.clear()  # the aggregates themselves are counted, not a cached copy
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(url)
+        self.assertEqual(response.status_code, 200)
+        return len(queries)
+
+    def test_queries_do_not_grow_with_the_data(self):
+        benchmark_services.participation_set(municipality=self.utrecht, opted_in=True, user=self.alice)
+        completed = completed_assessment(self.utrecht, self.alice, "Wijkpanel")
+        seed_municipalities(2, projects=2)
+        urls = [reverse("benchmark:national"),
+                reverse("benchmark:national") + "?fase=idee&kenmerk=ai&kenmerk=partners"]
+        self.client.force_login(self.vng)
+        small = [self.count(url) for url in urls]
+        self.client.force_login(self.bob)
+        small_results = self.count(reverse("assessments:results", args=[completed.pk]))
+        seed_municipalities(6, first=2, projects=12)
+        self.client.force_login(self.vng)
+        self.assertEqual([self.count(url) for url in urls], small)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.count(reverse("assessments:results", args=[completed.pk])),
+                         small_results)
+        self.assertTrue(all(n <= 12 for n in small), small)
+
+    def test_a_cached_results_page_computes_no_aggregate(self):
+        benchmark_services.participation_set(municipality=self.utrecht, opted_in=True, user=self.alice)
+        completed = completed_assessment(self.utrecht, self.alice, "Wijkpanel")
+        self.client.force_login(self.bob)
+        url = reverse("assessments:results", args=[completed.pk])
+        cache.clear()
+        with CaptureQueriesContext(connection) as uncached:
+            self.client.get(url)
+        with CaptureQueriesContext(connection) as cached:
+            self.client.get(url)
+
+        def aggregates(queries):
+            return [q for q in queries if "percentile_cont" in q["sql"] or "ROW_NUMBER" in q["sql"]]
+
+        self.assertEqual(len(aggregates(uncached)), 1)
+        self.assertEqual(aggregates(cached), [])

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "waardevol.accounts",
     "waardevol.audit",
     "waardevol.examples",
+    "waardevol.benchmark",
     "waardevol.nlds",
 ]
 
@@ -225,6 +226,10 @@ TASKS = {
 # Bounded costs: a PDF render takes about a second; cached downloads cost nothing.
 REPORT_RENDERS_PER_USER = envint("REPORT_RENDERS_PER_USER", 20)  # per window
 REPORT_RENDER_WINDOW_SECONDS = envint("REPORT_RENDER_WINDOW_SECONDS", 600)
+# The national benchmark's aggregates are kept this long per filter (they are context, "as of
+# today", and change only when a municipality completes an assessment or changes its opt-in,
+# which starts afresh at once).
+BENCHMARK_CACHE_SECONDS = envint("BENCHMARK_CACHE_SECONDS", 600)
 PASSWORD_RESETS_PER_ADDRESS = envint("PASSWORD_RESETS_PER_ADDRESS", 3)  # per e-mail per hour
 PASSWORD_RESETS_PER_IP = envint("PASSWORD_RESETS_PER_IP", 10)  # per client address per hour
 INVITATIONS_PER_USER = envint("INVITATIONS_PER_USER", 20)  # per beheerder per hour

@@ -8,6 +8,7 @@ urlpatterns = [
     path("gemeente/", include("assessments.urls")),
     path("gemeente/", include("waardevol.audit.urls")),
     path("", include("waardevol.examples.urls")),
+    path("landelijk/", include("waardevol.benchmark.urls")),
     path("toegankelijkheid/", accessibility_statement, name="accessibility"),
     path("account/", include("waardevol.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

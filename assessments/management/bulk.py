@@ -61,15 +61,24 @@ def _answer_for(index: int) -> tuple[str, int | None]:
     return AnswerKind.SCORE, (index * 7 + 3) % 5
 
 
+def _phase(index: int) -> str:
+    """Phases change every len(CHARACTERISTIC_VARIANTS) projects, so that every combination of
+    phase and characteristics occurs (the national benchmark compares by both)."""
+    return PHASES[(index // len(CHARACTERISTIC_VARIANTS)) % len(PHASES)]
+
+
 def bulk_seed(*, municipalities: int, projects: int, password: str,
-              first_code: int = FIRST_CODE, prefix: str = "bench") -> BulkResult:
+              first_code: int = FIRST_CODE, prefix: str = "bench",
+              spread_days: int = 0) -> BulkResult:
     """Create `municipalities` municipalities with `projects` projects each (idempotent).
 
     `first_code` and `prefix` (of the user names) keep apart data seeded for another purpose,
     such as the portfolio benchmark's one municipality with 10,000 projects.
 
     Every project has a completed assessment with all applicable questions answered and two
-    actions; every third project also has a concept assessment that is halfway.
+    actions; every third project also has a concept assessment that is halfway. The answers
+    differ a little per municipality. `spread_days` spreads the completion dates over that many
+    days before now (the benchmark's table over time); 0 completes them all now.
     """
     result = BulkResult()
     revision = content_revision_current()
@@ -99,7 +108,7 @@ def bulk_seed(*, municipalities: int, projects: int, password: str,
                 Project(municipality=municipality, owner=editor,
                         name=f"Project {index + 1:05d} van {municipality.name}",
                         description="Bulkdata voor belastingtests.",
-                        phase=PHASES[index % len(PHASES)],
+                        phase=_phase(index),
                         **CHARACTERISTIC_VARIANTS[index % len(CHARACTERISTIC_VARIANTS)])
                 for index in range(projects)
             ], batch_size=BATCH)
@@ -109,7 +118,7 @@ def bulk_seed(*, municipalities: int, projects: int, password: str,
                     CHARACTERISTIC_VARIANTS[index % len(CHARACTERISTIC_VARIANTS)], project.phase)
                 given = {}
                 for q_index, question in enumerate(questions):
-                    kind, score = _answer_for(index + q_index)
+                    kind, score = _answer_for(index + q_index + number)
                     given[question["code"]] = scoring.AnswerData(kind, score)
                 # Score with the real rules, then keep only the answers to applicable questions,
                 # as a real user would have given them.
@@ -124,7 +133,9 @@ def bulk_seed(*, municipalities: int, projects: int, password: str,
                      if evaluation.questions[code].applicable})
                 completed = Assessment(
                     project=project, status=Status.COMPLETED, language="nl", started_by=editor,
-                    completed_by=editor, completed_at=now, content=revision,
+                    completed_by=editor, content=revision,
+                    completed_at=now - timedelta(days=(index * 97 + number * 31) % spread_days)
+                    if spread_days else now,
                     characteristics=characteristics, overall_score=frozen.overall.score,
                     unmet_minimum_count=len(frozen.unmet), result=frozen.to_json(),
                     current_step=len(perspective_ids) + 1)

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from . import portfolio, wrk
+from . import national, portfolio, wrk
 from .load import Client, Gunicorn, run_load
 from .pdf import measure_pdf
 
@@ -293,6 +293,7 @@ def main() -> int:
         server.stop()
 
     rows += portfolio.measure()  # one municipality with 10,000 projects (issue 13)
+    rows += national.measure()  # 342 municipalities × 100 assessments (issue 13 §4)
     width = max(len(label) for label, _value in rows)
     print(f"\nWaardevol benchmarks — {database}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d')}, gunicorn 2 workers × 8 threads, {CONCURRENCY} clients")

@@ -169,3 +169,16 @@ def example_for_withdrawal(user: AbstractBaseUser, pk: int) -> PublishedExample:
     if example.municipality_id != membership.municipality_id or not membership.can_edit:
         raise PermissionDenied("Not a bewerker of the publishing municipality")
     return example
+def vng_editor_required(user: AbstractBaseUser) -> None:
+    """Pages across municipalities (the national benchmark) are for VNG editors only: anyone else
+    who is logged in gets a 403."""
+    if not is_vng_editor(user):
+        raise PermissionDenied("Not a VNG editor")
+
+
+def manager_membership(user: AbstractBaseUser) -> Membership:
+    """The membership of a beheerder, for the municipality's settings; anyone else gets a 403."""
+    membership = membership_for_user(user)
+    if not membership.can_invite:
+        raise PermissionDenied("Not a beheerder")
+    return membership

@@ -16,6 +16,13 @@ from assessments.management.bulk import bulk_seed
 from assessments.models import AnswerKind, Municipality, Project, Role
 from perspectives.models import Perspective, Question
 from waardevol.accounts import services as accounts_services
+from waardevol.benchmark import services as benchmark_services
+
+# Other municipalities for the national comparison, so that the demo shows its figures (a figure
+# needs five municipalities): small, opted in, their assessments spread over three years.
+BENCHMARK_PEERS = 6
+BENCHMARK_PEER_PROJECTS = 16
+BENCHMARK_PEER_CODE = 7000
 
 DEMO_PASSWORD = "waardevol-demo"
 DEMO_USERS = [
@@ -99,11 +106,23 @@ class Command(BaseCommand):
                 phase="idee", is_experiment=True, in_public_space=True, involves_partners=True,
                 citizens_participate=True, citizens_affected=True,
             )
+        self._benchmark_peers(municipality)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
                                              "http://127.0.0.1:8000/account/login/ with:"))
         for username, _first, _last, role, _manager in DEMO_USERS:
             label = role.label if role else "VNG-beheerder (admin: /beheer/)"
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
+
+    def _benchmark_peers(self, municipality):
+        bulk_seed(municipalities=BENCHMARK_PEERS, projects=BENCHMARK_PEER_PROJECTS,
+                  password=DEMO_PASSWORD, first_code=BENCHMARK_PEER_CODE, prefix="landelijk",
+                  spread_days=3 * 365)
+        peers = Municipality.objects.filter(cbs_code__in=[
+            f"GM{BENCHMARK_PEER_CODE + n:04d}" for n in range(BENCHMARK_PEERS)])
+        for participant in [municipality, *peers]:
+            if not hasattr(participant, "benchmark_participation"):
+                benchmark_services.participation_set(municipality=participant, opted_in=True,
+                                                     user=None)
 
     def _answer_all(self, assessment, user, limit=None):
         result = readmodel.assessment_result(assessment)
