@@ -279,13 +279,16 @@ class ResultsAndReportTests(BaseTestCase):
         for row in presenter.national_comparison.rows:
             self.assertIn(row.middle_half, html)
 
-    def test_a_stored_report_is_made_anew_when_the_national_figures_change(self):
+    def test_a_stored_report_keeps_its_dated_comparison_when_the_national_figures_change(self):
+        """A download of a completed report never renders (issue 12): other municipalities
+        completing assessments does not make its stored PDF stale; the PDF dates its figures."""
         before = report.completed_report_digest(self.completed)
-        self.assertEqual(report.completed_report_digest(self.completed), before)
         PerspectiveResult.objects.filter(
             assessment__project__municipality__cbs_code__startswith="GM6").update(score=1)
         cache.clear()
-        self.assertNotEqual(report.completed_report_digest(self.completed), before)
+        self.assertEqual(report.completed_report_digest(self.completed), before)
+        html = report.report_html(report.ReportPresenter.for_assessment(self.completed))
+        self.assertIn("Stand van", html)
 
 
 class DemoTests(BaseTestCase):

@@ -22,3 +22,17 @@ class SeedDemoTests(BaseTestCase):
         self.assertTrue(Assessment.objects.filter(status=Status.COMPLETED).exists())
         self.assertTrue(Assessment.objects.filter(status=Status.CONCEPT).exists())
         self.assertTrue(Action.objects.exists())
+
+    def test_the_demo_library_holds_one_example_of_another_municipality(self):
+        from django.contrib.auth import get_user_model
+        from django.urls import reverse
+
+        from waardevol.examples.models import PublishedExample
+
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+        example = PublishedExample.objects.get()
+        self.assertNotEqual(example.municipality.cbs_code, "GM9999")
+        self.client.force_login(get_user_model().objects.get(username="bewerker"))
+        response = self.client.get(reverse("examples:library"))
+        self.assertContains(response, "Chatbot voor vragen over afval en grofvuil")

@@ -13,10 +13,12 @@ from django.db import transaction
 
 from assessments import readmodel, services
 from assessments.management.bulk import bulk_seed
-from assessments.models import AnswerKind, Municipality, Project, Role
+from assessments.models import AnswerKind, Assessment, Municipality, Project, Role, Status
 from perspectives.models import Perspective, Question
 from waardevol.accounts import services as accounts_services
 from waardevol.benchmark import services as benchmark_services
+from waardevol.examples import services as example_services
+from waardevol.examples.models import PublishedExample
 
 # Other municipalities for the national comparison, so that the demo shows its figures (a figure
 # needs five municipalities): small, opted in, their assessments spread over three years.
@@ -107,6 +109,7 @@ class Command(BaseCommand):
                 citizens_participate=True, citizens_affected=True,
             )
         self._benchmark_peers(municipality)
+        self._example()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
                                              "http://127.0.0.1:8000/account/login/ with:"))
         for username, _first, _last, role, _manager in DEMO_USERS:
@@ -123,6 +126,24 @@ class Command(BaseCommand):
             if not hasattr(participant, "benchmark_participation"):
                 benchmark_services.participation_set(municipality=participant, opted_in=True,
                                                      user=None)
+
+    def _example(self):
+        """One published example from another municipality, so the library is not empty."""
+        if PublishedExample.objects.exists():
+            return
+        source = (Assessment.objects.filter(
+            status=Status.COMPLETED, project__uses_ai=True,
+            project__municipality__cbs_code=f"GM{BENCHMARK_PEER_CODE:04d}")
+            .select_related("completed_by").order_by("pk").first())
+        if source is None:
+            return
+        example_services.example_publish(
+            assessment=source, user=source.completed_by,
+            title="Chatbot voor vragen over afval en grofvuil",
+            description="Een chatbot op de website die vragen over afvalinzameling beantwoordt. "
+                        "We leerden vooral van de DPIA-pre-scan en van het gesprek met de "
+                        "leverancier over het gebruik van de gesprekken.",
+            include_notes=False)
 
     def _answer_all(self, assessment, user, limit=None):
         result = readmodel.assessment_result(assessment)
