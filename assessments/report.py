@@ -10,8 +10,7 @@ import hashlib
 import re
 import time
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from pathlib import Path
+from functools import cached_property
 
 from django.conf import settings
 from django.core.cache import cache
@@ -31,7 +30,7 @@ from . import pdf
 from .labels import date_label
 from .models import Action, ActionStatus, Assessment
 from .progress import ComparisonPresenter
-from .results import ResultsPresenter
+from .results import ResultsPresenter, files_digest
 from .selectors import actions_completed_between, assessment_previous_completed
 
 TEMPLATE = "assessments/report/report.html"
@@ -170,20 +169,18 @@ def render_report_pdf(assessment: Assessment) -> bytes:
     return pdf.html_to_pdf(report_html(ReportPresenter.for_assessment(assessment)))
 
 
-@lru_cache(maxsize=1)
+REPORT_FILES = ("templates/assessments/report/report.html",
+                "templates/assessments/includes/radar.svg", "static/css/print.css",
+                "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
+                "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
+                "assessments/results.py", "assessments/progress.py",
+                "waardevol/benchmark/presenters.py", "perspectives/models.py")
+
+
 def _template_digest() -> str:
     """Changes to what shapes the report's text and look (templates, stylesheet, translations and
     the code that words it) make new cache keys, so a deployment never serves stale PDFs."""
-    digest = hashlib.sha256()
-    for name in ("templates/assessments/report/report.html",
-                 "templates/assessments/includes/radar.svg", "static/css/print.css",
-                 "locale/en/LC_MESSAGES/django.po", "assessments/report.py", "assessments/pdf.py",
-                 "assessments/readmodel.py", "assessments/labels.py", "assessments/radar.py",
-                 "assessments/results.py", "assessments/progress.py",
-                 "waardevol/benchmark/presenters.py",
-                 "perspectives/models.py"):
-        digest.update((Path(settings.BASE_DIR) / name).read_bytes())
-    return digest.hexdigest()[:12]
+    return files_digest(REPORT_FILES)
 
 
 def completed_report_digest(assessment: Assessment) -> str:

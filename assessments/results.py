@@ -6,9 +6,12 @@ that need attention, the people, the dates, the characteristics and the action p
 here.
 """
 
+import hashlib
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
+from pathlib import Path
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -32,6 +35,24 @@ from .readmodel import (
 )
 
 RADAR_TEMPLATE = "assessments/includes/radar.svg"
+
+
+# What shapes the results page's per-perspective section besides the frozen result.
+CARDS_FILES = ("templates/assessments/includes/perspective_cards.html",
+               "templates/assessments/includes/next_steps.html",
+               "locale/en/LC_MESSAGES/django.po", "assessments/results.py",
+               "assessments/readmodel.py", "assessments/labels.py")
+
+
+@lru_cache(maxsize=8)
+def files_digest(names: tuple[str, ...]) -> str:
+    """A digest of the source files (templates, translations, code) behind a cached rendering, so
+    that a deployment that changes one of them makes new cache keys instead of serving stale
+    output."""
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update((Path(settings.BASE_DIR) / name).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 @dataclass
@@ -285,6 +306,15 @@ class ResultsPresenter(ResultSummary):
     @property
     def is_completed(self) -> bool:
         return self.assessment.is_completed
+
+    @property
+    def frozen_cards_cache_key(self) -> str:
+        """A completed assessment's per-perspective section (answers, notes, advice: two thirds
+        of the page's rendering) never changes, so the page caches its HTML under this key; a
+        concept's is rendered every time ("")."""
+        if not self.is_completed:
+            return ""
+        return f"{self.assessment.pk}:{self.language}:{files_digest(CARDS_FILES)}"
 
     @property
     def status_sentence(self) -> str:

@@ -8,7 +8,7 @@ from assessments import services
 from assessments.models import Answer, Assessment
 from perspectives.models import Perspective
 
-from .base import BaseTestCase
+from .base import BaseTestCase, completed_assessment
 
 
 class ResultsPageTests(BaseTestCase):
@@ -35,6 +35,50 @@ class ResultsPageTests(BaseTestCase):
         self.assertIn("Debat in de raad &lt;b&gt;organiseren&lt;/b&gt;", html)
         self.assertIn('<table class="utrecht-table', html)
         self.assertIn("<title id=\"radar-title\">", html)
+
+
+class FrozenSectionCacheTests(BaseTestCase):
+    """A completed assessment's per-perspective section is rendered once and then served from the
+    cache: the same HTML, fewer queries, and never a bewerker's links for a lezer."""
+
+    def section(self, html: str) -> str:
+        return html[html.index('id="per-perspectief"'):html.index('id="acties"')]
+
+    def test_cached_section_is_the_rendered_one_and_respects_the_role(self):
+        from django.core.cache import cache
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        completed = completed_assessment(self.utrecht, self.alice, "Bevroren project")
+        url = reverse("assessments:results", args=[completed.pk])
+        cache.clear()
+        self.client.force_login(self.alice)  # bewerker
+        with CaptureQueriesContext(connection) as first_queries:
+            first = self.section(self.client.get(url).content.decode())
+        with CaptureQueriesContext(connection) as second_queries:
+            second = self.section(self.client.get(url).content.decode())
+        self.assertEqual(first, second)
+        from django.core.cache.utils import make_template_fragment_key
+
+        from assessments.results import ResultsPresenter
+        key = ResultsPresenter.for_assessment(completed, language="nl").frozen_cards_cache_key
+        self.assertTrue(key)
+        self.assertIsNotNone(cache.get(make_template_fragment_key("results_cards", [key, True])))
+        self.assertIn("Actie toevoegen", first)
+        self.assertIn("wv-perspective", first)
+        self.assertLessEqual(len(second_queries), len(first_queries))
+        self.client.force_login(self.bob)  # lezer, after the bewerker filled the cache
+        self.assertNotIn("Actie toevoegen", self.section(self.client.get(url).content.decode()))
+
+    def test_a_concept_is_never_served_from_the_cache(self):
+        project = self.make_project(self.utrecht, self.alice, name="Concept project")
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice, score=4)
+        url = reverse("assessments:results", args=[assessment.pk])
+        self.client.force_login(self.alice)
+        self.assertIn("4 – ", self.section(self.client.get(url).content.decode()))
+        Answer.objects.filter(assessment=assessment).update(score=1)
+        self.assertNotIn("4 – ", self.section(self.client.get(url).content.decode()))
 
 
 class RadarChartTests(BaseTestCase):
