@@ -3,6 +3,7 @@ who gave what with their notes, the assessment's answer now and the form to choo
 questions with the largest disagreement first (disagreement.py)."""
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -128,7 +129,7 @@ class DiscussionPresenter:
     def close_url(self) -> str:
         return reverse("assessments:round_close", args=[self.round.pk])
 
-    @property
+    @cached_property
     def questions(self) -> list[QuestionDiscussion]:
         """The applicable questions, the largest disagreement first; the ones nobody scored
         last, in the questionnaire's order."""

@@ -227,7 +227,7 @@ class PortfolioFacts:
 
     def _overdue_actions(self):
         return selectors.portfolio_actions(
-            municipality=self.municipality, today=self.today,
+            municipality=self.municipality, user_id=self.membership.user_id, today=self.today,
             filters=selectors.ActionFilters(overdue=True))
 
     @cached_property
@@ -347,7 +347,8 @@ class PortfolioPresenter(PortfolioFacts):
 
     # The actions.
     def _actions(self):
-        return selectors.portfolio_actions(municipality=self.municipality, today=self.today,
+        return selectors.portfolio_actions(municipality=self.municipality,
+                                           user_id=self.membership.user_id, today=self.today,
                                            filters=self.action_form.filters())
 
     @cached_property

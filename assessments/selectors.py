@@ -223,11 +223,22 @@ class ActionFilters:
 OPEN_ACTIONS = "niet-gereed"
 
 
-def portfolio_actions(*, municipality: Municipality, filters: ActionFilters | None = None,
+def pending_rating(user_id: int, assessment_ref: str = "assessment_id") -> Exists:
+    """Whether the user still has to submit in an open rating round of the assessment
+    `assessment_ref` points to (a subquery): until then they see nothing shared of it
+    (access.ensure_rating_submitted, for one object)."""
+    return Exists(Rater.objects.filter(user_id=user_id, submitted_at__isnull=True,
+                                       round__closed_at__isnull=True,
+                                       round__assessment_id=OuterRef(assessment_ref)))
+
+
+def portfolio_actions(*, municipality: Municipality, user_id: int,
+                      filters: ActionFilters | None = None,
                       today: date | None = None) -> QuerySet[Action]:
     """The improvement actions of every project's current action plan: that of its latest
     completed assessment, or of its concept if it has none (as the overview counts them; a
-    reopened concept's copies are not counted twice)."""
+    reopened concept's copies are not counted twice). A concept's actions are left out for a
+    user who still has to submit their own scores for it."""
     # Two uncorrelated sets instead of a subquery per action: the latest completed assessments,
     # and the concepts of projects that have none.
     has_completed = Assessment.objects.filter(project=OuterRef("assessment__project_id"),
@@ -235,6 +246,7 @@ def portfolio_actions(*, municipality: Municipality, filters: ActionFilters | No
     actions = (Action.objects.filter(assessment__project__municipality=municipality)
                .filter(Q(assessment_id__in=latest_completed_ids(municipality=municipality))
                        | (Q(assessment__status=Status.CONCEPT) & ~Exists(has_completed)))
+               .exclude(pending_rating(user_id))
                .select_related("assessment__project", "perspective")
                # The frozen result is large; loading it per action made 20,000 rows take 17 s.
                .defer("assessment__result", "assessment__characteristics"))

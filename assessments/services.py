@@ -339,20 +339,29 @@ def rating_round_start(*, assessment: Assessment, user: AbstractBaseUser,
     return rating_round
 
 
+def _locked_rater(rater: Rater) -> Rater:
+    """The rater's row, locked with its round's, as they are now: a save from a second tab, or
+    the round's closing, may have come after `rater` was read at the start of the request."""
+    return (Rater.objects.select_for_update(of=("self", "round"))
+            .select_related("round", "round__assessment").get(pk=rater.pk))
+
+
 def _ensure_rating_open(rater: Rater) -> None:
     if (rater.submitted_at is not None or rater.round.closed_at is not None
             or not rater.round.assessment.is_concept):
         raise RatingClosed
 
 
+@transaction.atomic
 def rating_save(*, rater: Rater, question: Question, values: AnswerValues) -> Rating:
     """A rater's own score for one question; only they see it until they submit."""
-    _ensure_rating_open(rater)
     values = values.normalised()
     if len(values.note) > NOTE_MAX or len(values.na_reason) > REASON_MAX:
         raise ValueError("note or reason too long")
+    locked = _locked_rater(rater)
+    _ensure_rating_open(locked)
     rating, _created = Rating.objects.update_or_create(
-        rater=rater, question=question,
+        rater=locked, question=question,
         defaults={"kind": values.kind, "score": values.score, "na_reason": values.na_reason,
                   "note": values.note})
     return rating
@@ -362,10 +371,10 @@ def rating_save(*, rater: Rater, question: Question, values: AnswerValues) -> Ra
 def rating_submit(*, rater: Rater) -> Rater:
     """Make a rater's scores final and visible to the group; the history keeps them, so they
     stay on record whatever answer the group chooses."""
-    locked = Rater.objects.select_for_update().get(pk=rater.pk)
+    locked = _locked_rater(rater)
     if locked.submitted_at is not None:
         return locked  # a double click
-    _ensure_rating_open(rater)
+    _ensure_rating_open(locked)
     locked.submitted_at = timezone.now()
     locked.save(update_fields=["submitted_at"])
     ratings = (locked.ratings.select_related("question", "question__perspective")

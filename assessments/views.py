@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from perspectives.models import Perspective, Question
 from waardevol.accounts.access import (
+    RatingNotSubmitted,
     action_for_user,
     assessment_for_user,
     is_vng_editor,
@@ -381,7 +382,15 @@ def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) ->
 @require_POST
 def answer_autosave(request: HttpRequest, pk: int, question_id: int) -> JsonResponse:
     """Background save of one answer (JavaScript enhancement of the step form)."""
-    assessment = assessment_for_user(request.user, pk, write=True)
+    try:
+        assessment = assessment_for_user(request.user, pk, write=True)
+    except RatingNotSubmitted as exc:
+        # A script reads this answer: JSON, as the endpoint's other refusals.
+        return JsonResponse({
+            "status": "rating_pending",
+            "message": _("Eerst uw eigen scores: dien ze in voordat u de beoordeling bewerkt."),
+            "url": reverse("assessments:rating_step", args=[exc.round_id, 0]),
+        }, status=403)
     if not assessment.is_concept:
         return JsonResponse({"status": "locked", "message": _("Deze beoordeling is afgerond.")},
                             status=409)
@@ -596,6 +605,7 @@ def round_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _rating_closed_redirect(request: HttpRequest, rater) -> HttpResponse:
     """A rater who submitted reads the discussion; a closed round or assessment ends rating."""
+    rater.refresh_from_db(fields=["submitted_at"])  # perhaps submitted from another tab since
     if rater.is_submitted:
         messages.info(request, _("U hebt uw scores al ingediend; ze liggen vast."))
         return redirect("assessments:round_discussion", pk=rater.round_id)

@@ -116,6 +116,8 @@
         setStatus(question, body.message, "conflict");
       } else if (body.errors) {
         setStatus(question, body.errors.join(" "), "invalid");
+      } else if (body.message) {
+        setStatus(question, body.message, "failed");
       } else {
         setStatus(question, form.getAttribute("data-text-failed"), "failed");
       }

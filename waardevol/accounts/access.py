@@ -73,6 +73,8 @@ def action_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False) -> 
     )
     if write and not membership.can_edit:
         raise PermissionDenied("Read-only role")
+    if action.assessment.is_concept:
+        ensure_rating_submitted(user, assessment_id=action.assessment_id)
     return action
 
 
@@ -148,6 +150,8 @@ def rating_round_for_user(user: AbstractBaseUser, pk: int, *, write: bool = Fals
         raise PermissionDenied("Not a rater of this round")
     ensure_rating_submitted(user, assessment_id=rating_round.assessment_id)
     return rating_round
+
+
 def example_for_user(user: AbstractBaseUser, pk: int) -> PublishedExample:
     """A published example, for a member of any municipality: that is what publishing means.
     A withdrawn example is a 404 for everyone, its publisher too, from the moment it is
@@ -169,6 +173,8 @@ def example_for_withdrawal(user: AbstractBaseUser, pk: int) -> PublishedExample:
     if example.municipality_id != membership.municipality_id or not membership.can_edit:
         raise PermissionDenied("Not a bewerker of the publishing municipality")
     return example
+
+
 def vng_editor_required(user: AbstractBaseUser) -> None:
     """Pages across municipalities (the national benchmark) are for VNG editors only: anyone else
     who is logged in gets a 403."""
