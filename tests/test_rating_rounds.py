@@ -1,13 +1,26 @@
 """Several raters, then one answer: colleagues score a concept independently, then the group
 chooses the assessment's answer per question in the discussion."""
 
+from datetime import date
+from unittest import mock
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assessments import readmodel, services
-from assessments.models import Answer, AnswerKind, Assessment, Rater, Rating, RatingRound, Role
-from perspectives.models import Question
+from assessments import portfolio, readmodel, services
+from assessments.discussion import DiscussionPresenter
+from assessments.models import (
+    Action,
+    Answer,
+    AnswerKind,
+    Assessment,
+    Rater,
+    Rating,
+    RatingRound,
+    Role,
+)
+from perspectives.models import Perspective, Question
 from waardevol.audit.models import AuditEvent, AuditKind
 
 from .base import BaseTestCase
@@ -438,3 +451,137 @@ class NotAConceptTests(RatingRoundTestCase):
         self.assertRedirects(response, reverse("assessments:results", args=[self.concept.pk]))
         self.assertFalse(RatingRound.objects.exists())
         self.assertEqual(Assessment.objects.get(pk=self.concept.pk).status, "afgerond")
+
+
+class PendingRaterActionTests(RatingRoundTestCase):
+    """A concept's improvement actions are shared work too: a rater who has not submitted sees
+    none of them, on the portfolio (page, CSV, PDF) nor on an action's own page."""
+
+    def setUp(self):
+        # The project has no completed assessment: its plan is the concept's.
+        self.action = services.action_create(
+            assessment=self.concept, user=self.alice,
+            perspective=Perspective.objects.get(number=1),
+            description="Geheime conceptactie", owner="Projectleider Geheim",
+            due_date=date(2020, 1, 1))
+        self.rating_round = self.start_round(raters=[self.dave, self.bob])
+
+    def portfolio_texts(self, user):
+        self.client.force_login(user)
+        page = self.client.get(reverse("assessments:portfolio"))
+        csv_file = self.client.get(reverse("assessments:portfolio_actions_csv"))
+        self.assertEqual((page.status_code, csv_file.status_code), (200, 200))
+        pdf_html = portfolio.portfolio_html(portfolio.PortfolioReportPresenter(user.membership))
+        return {"page": page.content.decode(), "csv": csv_file.content.decode("utf-8-sig"),
+                "pdf": pdf_html}
+
+    def test_the_portfolio_leaves_out_a_concepts_actions_until_the_rater_submits(self):
+        for user in (self.bob, self.dave):  # a lezer and a bewerker, both pending
+            for where, text in self.portfolio_texts(user).items():
+                with self.subTest(user=user.username, where=where):
+                    self.assertNotIn("Geheime conceptactie", text)
+                    self.assertNotIn("Projectleider Geheim", text)
+        # alice is no rater: she sees the plan.
+        for where, text in self.portfolio_texts(self.alice).items():
+            with self.subTest(user="alice", where=where):
+                self.assertIn("Geheime conceptactie", text)
+        self.rate(self.rating_round, self.bob, {})
+        for where, text in self.portfolio_texts(self.bob).items():
+            with self.subTest(user="bob submitted", where=where):
+                self.assertIn("Geheime conceptactie", text)
+        services.rating_round_close(rating_round=self.rating_round, user=self.alice)
+        for where, text in self.portfolio_texts(self.dave).items():
+            with self.subTest(user="dave, round closed", where=where):
+                self.assertIn("Geheime conceptactie", text)
+
+    def test_a_pending_rater_cannot_open_the_concepts_action(self):
+        url = reverse("assessments:action_edit", args=[self.action.pk])
+        self.client.force_login(self.dave)
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 403)
+        self.assertNotContains(response, "Geheime conceptactie", status_code=403)
+        self.assertContains(response, "Eerst uw eigen scores", status_code=403)
+        response = self.client.post(url, {"description": "Overschreven"})
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(Action.objects.get(pk=self.action.pk).description,
+                         "Geheime conceptactie")
+        self.rate(self.rating_round, self.dave, {})
+        self.assertContains(self.client.get(url), "Geheime conceptactie")
+
+
+class StaleRaterTests(RatingRoundTestCase):
+    """The Rater a request read at its start may be stale by the time it saves: a second tab
+    submitted, or a bewerker closed the round. Nothing changes after that."""
+
+    def setUp(self):
+        self.rating_round = self.start_round()
+        self.stale = Rater.objects.select_related("round__assessment").get(
+            round=self.rating_round, user=self.dave)
+
+    def test_a_save_after_submission_in_another_tab_is_refused(self):
+        services.rating_save(rater=self.stale, question=self.q11, values=score(1, "Eerst"))
+        services.rating_submit(rater=Rater.objects.select_related("round__assessment").get(
+            pk=self.stale.pk))
+        with self.assertRaises(services.RatingClosed):
+            services.rating_save(rater=self.stale, question=self.q11, values=score(4, "Later"))
+        self.assertEqual(Rating.objects.get(rater=self.stale).note, "Eerst")
+
+    def test_a_save_or_submit_after_the_round_closed_is_refused(self):
+        services.rating_round_close(rating_round=self.rating_round, user=self.alice)
+        with self.assertRaises(services.RatingClosed):
+            services.rating_save(rater=self.stale, question=self.q11, values=score(4))
+        with self.assertRaises(services.RatingClosed):
+            services.rating_submit(rater=self.stale)
+        self.assertFalse(Rating.objects.filter(rater=self.stale).exists())
+        self.assertIsNone(Rater.objects.get(pk=self.stale.pk).submitted_at)
+
+    def test_a_step_posted_from_a_stale_tab_says_the_scores_are_in(self):
+        self.client.force_login(self.dave)
+        url = reverse("assessments:rating_step", args=[self.rating_round.pk, 1])
+        data = step_data(self.concept, 1, None, {"1.1": "2"})
+        self.assertEqual(self.client.get(url).status_code, 200)
+        # The tab's page was loaded; meanwhile the scores were submitted from another one.
+        real = services.rating_submit
+
+        def submitted_meanwhile(**kwargs):
+            real(rater=Rater.objects.select_related("round__assessment").get(
+                pk=kwargs["rater"].pk))
+            return services_rating_save(**kwargs)
+
+        services_rating_save = services.rating_save
+        with mock.patch.object(services, "rating_save", submitted_meanwhile):
+            response = self.client.post(url, data)
+        self.assertRedirects(response, reverse("assessments:round_discussion",
+                                               args=[self.rating_round.pk]))
+        self.assertFalse(Rating.objects.filter(rater=self.stale).exists())
+
+
+class AutosaveWhilePendingTests(RatingRoundTestCase):
+    def test_a_pending_bewerker_gets_a_json_refusal(self):
+        rating_round = self.start_round(raters=[self.dave, self.bob])
+        self.client.force_login(self.dave)
+        response = self.client.post(reverse("assessments:answer_autosave",
+                                            args=[self.concept.pk, self.q11.pk]))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(response["Content-Type"], "application/json")
+        body = response.json()
+        self.assertEqual(body["status"], "rating_pending")
+        self.assertIn("Eerst uw eigen scores", body["message"])
+        self.assertEqual(body["url"], reverse("assessments:rating_step",
+                                              args=[rating_round.pk, 0]))
+
+
+class DiscussionPresenterTests(RatingRoundTestCase):
+    def test_the_questions_are_built_once_per_page(self):
+        rating_round = self.start_round()
+        self.rate(rating_round, self.alice, {"1.1": score(0)})
+        self.rate(rating_round, self.dave, {"1.1": score(4)})
+        applicable = sum(1 for q in readmodel.assessment_result(self.concept).questions
+                         if q.applicable)
+        self.client.force_login(self.alice)
+        with mock.patch.object(DiscussionPresenter, "_question", autospec=True,
+                               side_effect=DiscussionPresenter._question) as built:
+            response = self.client.get(reverse("assessments:round_discussion",
+                                               args=[rating_round.pk]))
+        self.assertContains(response, "Bij 1 vraag lopen de scores uiteen")
+        self.assertEqual(built.call_count, applicable)
