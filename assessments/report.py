@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from waardevol import ratelimit
+from waardevol.benchmark.selectors import takes_part
 
 from . import pdf
 from .labels import date_label
@@ -190,9 +191,11 @@ def completed_report_digest(assessment: Assessment) -> str:
     municipality's names, the action plan, the names of the people on the cover and the code,
     templates and translations that word it can still change. Nothing else: the project's
     characteristics and phase are frozen too, so editing them for a new concept keeps the
-    stored report. The national comparison is not in it: it is context dated in the report ("Stand
-    van ..."), and a download of a completed report must never render because other
-    municipalities completed assessments meanwhile.
+    stored report. The national figures are not in it: they are context dated in the report
+    ("Stand van ..."), and a download of a completed report must never render because other
+    municipalities completed assessments meanwhile. Whether the own municipality takes part is
+    in it (one EXISTS query): it decides whether the section shows figures or how to join, so
+    opting in or out makes the next download render once.
     """
     actions = Action.objects.filter(assessment=assessment).aggregate(
         n=Count("pk"), changed=Max("updated_at"))
@@ -204,6 +207,7 @@ def completed_report_digest(assessment: Assessment) -> str:
         *(user.get_full_name() or user.username
           for user in (assessment.started_by, assessment.completed_by) if user),
         *_progress_parts(assessment),
+        "benchmark" if takes_part(municipality_id=project.municipality_id) else "no-benchmark",
     ]
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
 

@@ -15,7 +15,12 @@ from assessments.models import Assessment, Municipality, PerspectiveResult, Proj
 from assessments.results import ResultsPresenter
 from waardevol.benchmark import services
 from waardevol.benchmark.models import BenchmarkParticipation
-from waardevol.benchmark.presenters import too_few_text
+from waardevol.benchmark.presenters import (
+    NationalPresenter,
+    ProjectComparison,
+    count_text,
+    too_few_text,
+)
 from waardevol.benchmark.selectors import (
     MIN_MUNICIPALITIES,
     BenchmarkFilters,
@@ -59,6 +64,8 @@ class ParticipationTests(BaseTestCase):
         page = self.client.get(reverse("benchmark:participation"))
         self.assertContains(page, "Uw gemeente doet niet mee.")
         self.assertContains(page, "Nooit projectnamen")
+        self.assertContains(page, "Zo is uw gemeente niet te herkennen in de cijfers.")
+        self.assertNotContains(page, "Niemand kan dus")
         response = self.client.post(reverse("benchmark:participation"), {"keuze": "meedoen"},
                                     follow=True)
         self.assertContains(response, "Uw gemeente doet nu mee aan de landelijke vergelijking.")
@@ -111,8 +118,10 @@ class SmallGroupTests(BaseTestCase):
                                  (None,) * 5)
         self.client.force_login(self.vng)
         page = self.client.get(reverse("benchmark:national")).content.decode()
-        # Both tables, every perspective; and once in the sentence that explains the rule.
-        self.assertEqual(page.count(TOO_FEW), 10 + 10 + 1)
+        # Every perspective, and once in the sentence that explains the rule. The table over
+        # time has no column at all: one would tell that assessments were completed that year.
+        self.assertEqual(page.count(TOO_FEW), 10 + 1)
+        self.assertIn("Voor de afgelopen jaren is geen cijfer per jaar te tonen.", page)
 
     def test_five_municipalities_show_every_figure(self):
         seed_municipalities(MIN_MUNICIPALITIES)
@@ -136,22 +145,137 @@ class SmallGroupTests(BaseTestCase):
         self.assertTrue(all(not d.suppressed
                             for d in benchmark_distributions(filters=BenchmarkFilters())))
 
-    def test_a_projects_comparison_follows_the_same_rule(self):
-        municipalities = seed_municipalities(MIN_MUNICIPALITIES - 1)
+    def test_a_projects_comparison_follows_the_same_rule_for_other_municipalities(self):
+        municipalities = seed_municipalities(MIN_MUNICIPALITIES)
         # Utrecht takes part with a project like the bulk's "idee" projects (no personal data,
-        # no AI): with Utrecht the group has five municipalities.
+        # no AI): five other municipalities compare.
         services.participation_set(municipality=self.utrecht, opted_in=True, user=self.alice)
         completed = completed_assessment(self.utrecht, self.alice, "Wijkpanel",
                                          in_public_space=True)
         comparison = ResultsPresenter.for_assessment(completed).national_comparison
         self.assertTrue(comparison.takes_part)
         self.assertTrue(comparison.has_figures)
-        # Without one of the bulk municipalities there are four: nothing shows.
+        # Without one of the bulk municipalities the group is Utrecht and four others. Utrecht
+        # knows its own scores, so the figures would describe four: nothing shows.
         services.participation_set(municipality=municipalities[0], opted_in=False, user=None)
         comparison = ResultsPresenter.for_assessment(completed).national_comparison
         self.assertFalse(comparison.has_figures)
         self.assertTrue(all(row.median == too_few_text() and row.middle_half == "–"
                             and row.position == "–" for row in comparison.rows))
+
+    def test_a_projects_comparison_leaves_the_own_municipality_out(self):
+        municipalities = seed_municipalities(MIN_MUNICIPALITIES, projects=1)
+        for municipality in municipalities:
+            Project.objects.filter(municipality=municipality).update(
+                phase="idee", processes_personal_data=False, uses_ai=False)
+            set_scores(municipality, 1, 50)
+        for municipality in (self.utrecht, self.amersfoort):
+            services.participation_set(municipality=municipality, opted_in=True, user=None)
+        own = completed_assessment(self.utrecht, self.alice, "Wijkpanel", phase="idee")
+        other = completed_assessment(self.amersfoort, self.charlie, "Buurtapp", phase="idee")
+        PerspectiveResult.objects.filter(assessment__in=[own, other], number=1).update(score=100)
+        cache.clear()
+        # Six municipalities score 50 on perspective 1 and Amersfoort 100. Utrecht's comparison
+        # counts Amersfoort, not itself, and Amersfoort's the reverse; both five others + one.
+        for assessment in (own, other):
+            comparison = ResultsPresenter.for_assessment(assessment).national_comparison
+            first = comparison.rows[0]
+            self.assertEqual((first.median, first.middle_half), ("50", "50–50"), assessment)
+            dist = comparison._distributions[1]
+            self.assertEqual(dist.municipalities, MIN_MUNICIPALITIES + 1)
+            self.assertIn("niet uw eigen gemeente", comparison.group_sentence)
+            self.assertIn("ten minste 5 andere gemeenten", comparison.rule_sentence)
+        # The cache is per municipality: Utrecht's figures are not Amersfoort's.
+        utrecht = benchmark_distributions(filters=comparison.filters, other_than=self.utrecht.pk)
+        amersfoort = benchmark_distributions(filters=comparison.filters,
+                                             other_than=self.amersfoort.pk)
+        self.assertEqual(utrecht, amersfoort)  # same spread: 50 ×5 + 100 ×1 each way
+        Project.objects.filter(municipality=self.amersfoort).update(uses_ai=True)
+        cache.clear()
+        self.assertEqual(benchmark_distributions(filters=comparison.filters,
+                                                 other_than=self.utrecht.pk)[0].municipalities,
+                         MIN_MUNICIPALITIES)
+        self.assertEqual(benchmark_distributions(filters=comparison.filters,
+                                                 other_than=self.amersfoort.pk)[0]
+                         .municipalities, MIN_MUNICIPALITIES + 1)
+
+    def test_a_project_without_a_phase_has_no_empty_phase_clause(self):
+        comparison = ProjectComparison(scores={}, titles={}, phase="", characteristics=[],
+                                       takes_part=True, municipality_id=self.utrecht.pk)
+        self.assertNotIn("(–)", comparison.group_sentence)
+        self.assertNotIn("fase", comparison.group_sentence)
+        self.assertIn("Vergeleken met projecten die net als dit project geen "
+                      "persoonsgegevens verwerken", comparison.group_sentence)
+        self.assertIn("kan de deelname aanzetten via ‘Leden’",
+                      comparison.not_taking_part_sentence)
+
+
+class DifferencingTests(BaseTestCase):
+    """Nested filters must not reveal a few municipalities by subtraction."""
+
+    def test_counts_are_shown_in_bands(self):
+        self.assertEqual([count_text(n) for n in (None, 5, 9, 10, 19, 20, 49, 50, 99, 100, 499,
+                                                   500, 34200)],
+                         ["–", "5–9", "5–9", "10–19", "10–19", "20–49", "20–49", "50–99",
+                          "50–99", "100–499", "100–499", "500 of meer", "500 of meer"])
+        seed_municipalities(MIN_MUNICIPALITIES + 2, projects=3)
+        self.client.force_login(self.vng)
+        page = self.client.get(reverse("benchmark:national")).content.decode()
+        # Seven municipalities, 21 assessments per perspective: in bands, never exact.
+        self.assertIn('data-label="Gemeenten">5–9</td>', page)
+        self.assertIn('data-label="Beoordelingen">20–49</td>', page)
+        self.assertNotIn(">7</td>", page)
+        self.assertNotIn(">21</td>", page)
+
+    def test_a_filtered_group_whose_complement_has_one_to_four_municipalities_is_hidden(self):
+        municipalities = seed_municipalities(MIN_MUNICIPALITIES + 1)
+        Project.objects.filter(municipality__in=municipalities).update(uses_ai=True)
+        # One municipality's projects do not use AI: "all" minus "AI" would be that municipality.
+        Project.objects.filter(municipality=municipalities[0]).update(uses_ai=False)
+        cache.clear()
+        ai = BenchmarkFilters(characteristics=("ai",))
+        self.assertTrue(all(d.suppressed for d in benchmark_distributions(
+            filters=ai, guard_complement=True)))
+        self.assertTrue(all(d.suppressed for d in benchmark_distributions(
+            filters=ai, by_year=True, guard_complement=True)))
+        self.assertTrue(all(not d.suppressed
+                            for d in benchmark_distributions(filters=BenchmarkFilters(),
+                                                             guard_complement=True)))
+        self.client.force_login(self.vng)
+        page = self.client.get(reverse("benchmark:national"), {"kenmerk": ["ai"]})
+        self.assertContains(page, TOO_FEW, count=10 + 1)  # every perspective; the rule
+        self.assertContains(page, "Voor de afgelopen jaren is geen cijfer per jaar te tonen.")
+        # An empty complement (every project uses AI) says nothing new: the figures show.
+        Project.objects.filter(municipality=municipalities[0]).update(uses_ai=True)
+        cache.clear()
+        self.assertTrue(all(not d.suppressed for d in benchmark_distributions(
+            filters=ai, guard_complement=True)))
+
+    def test_a_complement_of_five_municipalities_does_not_hide(self):
+        municipalities = seed_municipalities(2 * MIN_MUNICIPALITIES)
+        Project.objects.filter(municipality__in=municipalities[:5]).update(uses_ai=True)
+        Project.objects.filter(municipality__in=municipalities[5:]).update(uses_ai=False)
+        cache.clear()
+        ai = BenchmarkFilters(characteristics=("ai",))
+        self.assertTrue(all(not d.suppressed for d in benchmark_distributions(
+            filters=ai, guard_complement=True)))
+
+    def test_the_year_table_lists_only_years_with_a_shown_figure(self):
+        municipalities = seed_municipalities(MIN_MUNICIPALITIES + 1)
+        this_year = timezone.localdate().year
+        Assessment.objects.filter(project__municipality__in=municipalities,
+                                  status=Status.COMPLETED).update(completed_at=timezone.now())
+        # One municipality completed last year: a suppressed cell, and no column either.
+        Assessment.objects.filter(project__municipality=municipalities[0],
+                                  status=Status.COMPLETED).update(
+            completed_at=timezone.now().replace(year=this_year - 1, month=6, day=1))
+        cache.clear()
+        presenter = NationalPresenter(BenchmarkFilters())
+        self.assertEqual(presenter.years, [this_year])
+        self.client.force_login(self.vng)
+        page = self.client.get(reverse("benchmark:national")).content.decode()
+        self.assertNotIn(f">{this_year - 1}</th>", page)
+        self.assertIn(f">{this_year}</th>", page)
 
 
 class OptedOutTests(BaseTestCase):
@@ -289,6 +413,18 @@ class ResultsAndReportTests(BaseTestCase):
         self.assertEqual(report.completed_report_digest(self.completed), before)
         html = report.report_html(report.ReportPresenter.for_assessment(self.completed))
         self.assertIn("Stand van", html)
+
+    def test_opting_in_or_out_changes_the_stored_reports_digest(self):
+        """Whether the own municipality takes part decides what the section shows: opting out
+        (or in again) makes the next download render once."""
+        taking_part = report.completed_report_digest(self.completed)
+        services.participation_set(municipality=self.utrecht, opted_in=False, user=self.alice)
+        not_taking_part = report.completed_report_digest(self.completed)
+        self.assertNotEqual(not_taking_part, taking_part)
+        html = report.report_html(report.ReportPresenter.for_assessment(self.completed))
+        self.assertIn("Uw gemeente doet niet mee aan de landelijke vergelijking", html)
+        services.participation_set(municipality=self.utrecht, opted_in=True, user=self.alice)
+        self.assertEqual(report.completed_report_digest(self.completed), taking_part)
 
 
 class DemoTests(BaseTestCase):

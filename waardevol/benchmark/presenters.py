@@ -35,8 +35,23 @@ def figure(value: float | None) -> str:
     return "–" if value is None else str(scoring.round_score(value))
 
 
+# Counts are shown in these bands, never exactly: exact counts of nested groups (all projects,
+# and those with one characteristic) can be subtracted to learn about the few municipalities in
+# between. Lower bounds, ascending; a shown group has at least MIN_MUNICIPALITIES municipalities
+# (and so at least that many assessments), hence the first band.
+COUNT_BANDS = (5, 10, 20, 50, 100, 500)
+
+
 def count_text(value: int | None) -> str:
-    return "–" if value is None else number_format(value, force_grouping=True)
+    """A count as a band: "5–9", "10–19", "20–49", "50–99", "100–499" or "500 of meer"."""
+    if value is None:
+        return "–"
+    if value < COUNT_BANDS[0]:
+        return _("minder dan %(n)s") % {"n": COUNT_BANDS[0]}
+    for low, high in zip(COUNT_BANDS, COUNT_BANDS[1:], strict=False):
+        if value < high:
+            return f"{number_format(low)}–{number_format(high - 1)}"
+    return _("%(n)s of meer") % {"n": number_format(COUNT_BANDS[-1])}
 
 
 def rule_sentence() -> str:
@@ -98,7 +113,8 @@ class NationalPresenter:
 
     @cached_property
     def _overall(self) -> dict[int, Distribution]:
-        return {d.number: d for d in benchmark_distributions(filters=self.filters)}
+        return {d.number: d for d in benchmark_distributions(filters=self.filters,
+                                                             guard_complement=True)}
 
     @cached_property
     def rows(self) -> list[SpreadRow]:
@@ -112,12 +128,15 @@ class NationalPresenter:
     @cached_property
     def _by_year(self) -> dict[tuple[int, int], Distribution]:
         return {(d.year, d.number): d
-                for d in benchmark_distributions(filters=self.filters, by_year=True)}
+                for d in benchmark_distributions(filters=self.filters, by_year=True,
+                                                 guard_complement=True)}
 
     @property
     def years(self) -> list[int]:
-        """The years with any completed assessment in the table, oldest first."""
-        return sorted({year for year, _number in self._by_year})
+        """The years with at least one shown figure, oldest first. Not every year with a
+        completed assessment: a column of only suppressed cells would still tell that some
+        (few) municipality completed an assessment that year."""
+        return sorted({year for (year, _number), d in self._by_year.items() if not d.suppressed})
 
     @property
     def year_rows(self) -> list[YearRow]:
@@ -142,6 +161,13 @@ class NationalPresenter:
     @property
     def rule_sentence(self) -> str:
         return rule_sentence()
+
+    @property
+    def privacy_sentence(self) -> str:
+        return _("Aantallen staan in klassen (zoals ‘10–19’), niet precies. Met een filter "
+                 "verschijnt een cijfer ook niet als de projecten buiten het filter van 1 tot "
+                 "%(k)s gemeenten komen: het verschil met ‘alle projecten’ zou anders iets over "
+                 "die gemeenten zeggen.") % {"k": MIN_MUNICIPALITIES - 1}
 
     @property
     def date_text(self) -> str:
@@ -182,13 +208,15 @@ class ProjectComparison:
 
     It is context, not part of the frozen result: it is computed as of today, for completed
     assessments and concepts alike. Only a municipality that takes part sees it (who shares,
-    compares); its own projects count too, like every participant's."""
+    compares); it compares against OTHER municipalities only: the viewer knows their own scores,
+    so counting them would let a group of five describe four others."""
 
     def __init__(self, *, scores: dict[int, int | None], titles: dict[int, str], phase: str,
-                 characteristics: list[str], takes_part: bool):
+                 characteristics: list[str], takes_part: bool, municipality_id: int):
         self.scores = scores
         self.titles = titles
         self.takes_part = takes_part
+        self.municipality_id = municipality_id
         self.filters = BenchmarkFilters(
             phase=phase if phase else "",
             characteristics=tuple(c for c in COMPARABLE_CHARACTERISTICS if c in characteristics),
@@ -204,13 +232,15 @@ class ProjectComparison:
                            for p in result.perspectives},
                    titles={p.number: p.title for p in result.perspectives},
                    phase=result.phase, characteristics=result.characteristics,
-                   takes_part=bool(chosen and chosen.opted_in))
+                   takes_part=bool(chosen and chosen.opted_in),
+                   municipality_id=municipality_id)
 
     @cached_property
     def _distributions(self) -> dict[int, Distribution]:
         if not self.takes_part:
             return {}
-        return {d.number: d for d in benchmark_distributions(filters=self.filters)}
+        return {d.number: d for d in benchmark_distributions(
+            filters=self.filters, other_than=self.municipality_id)}
 
     @cached_property
     def rows(self) -> list[ComparisonRow]:
@@ -233,23 +263,29 @@ class ProjectComparison:
     @property
     def not_taking_part_sentence(self) -> str:
         return _("Uw gemeente doet niet mee aan de landelijke vergelijking, dus ziet u die hier "
-                 "niet. Een beheerder van uw gemeente kan meedoen aanzetten via ‘Leden’; dan "
+                 "niet. Een beheerder van uw gemeente kan de deelname aanzetten via ‘Leden’; dan "
                  "deelt uw gemeente alleen geanonimiseerde totalen, geen projectnamen, "
                  "toelichtingen of personen.")
 
     @property
     def group_sentence(self) -> str:
-        return _("Vergeleken met projecten in dezelfde fase (%(phase)s) die net als dit project "
-                 "%(personal)s en %(ai)s: de laatste afgeronde beoordeling van elk project, bij "
-                 "de gemeenten die meedoen aan de landelijke vergelijking (ook uw eigen "
-                 "gemeente).") % {
-            "phase": phase_label(self.filters.phase).lower() if self.filters.phase else "–",
+        values = {
             "personal": (_("persoonsgegevens verwerken")
                          if Characteristic.PERSONAL_DATA in self.filters.characteristics
                          else _("geen persoonsgegevens verwerken")),
             "ai": (_("AI gebruiken") if Characteristic.AI in self.filters.characteristics
                    else _("geen AI gebruiken")),
         }
+        if not self.filters.phase:
+            # A project without a phase is compared across all phases: no "(–)" clause.
+            return _("Vergeleken met projecten die net als dit project %(personal)s en "
+                     "%(ai)s: de laatste afgeronde beoordeling van elk project, bij de andere "
+                     "gemeenten die meedoen aan de landelijke vergelijking (niet uw eigen "
+                     "gemeente).") % values
+        return _("Vergeleken met projecten in dezelfde fase (%(phase)s) die net als dit project "
+                 "%(personal)s en %(ai)s: de laatste afgeronde beoordeling van elk project, bij "
+                 "de andere gemeenten die meedoen aan de landelijke vergelijking (niet uw eigen "
+                 "gemeente).") % {**values, "phase": phase_label(self.filters.phase).lower()}
 
     @property
     def as_of_sentence(self) -> str:
@@ -259,7 +295,9 @@ class ProjectComparison:
 
     @property
     def rule_sentence(self) -> str:
-        return rule_sentence()
+        return _("Een cijfer verschijnt alleen als beoordelingen van ten minste %(k)s andere "
+                 "gemeenten meetellen; anders staat er ‘%(too_few)s’.") % {
+            "k": MIN_MUNICIPALITIES, "too_few": too_few_text()}
 
 
 def position_text(own: int | None, found: Distribution) -> str:

@@ -11,6 +11,10 @@ What is counted, and why:
 - No figure of a group of fewer than MIN_MUNICIPALITIES municipalities leaves this module: its
   counts and quartiles are replaced by None (the presenter says "te weinig vergelijkbare
   beoordelingen"). Nothing but the perspective number, the year and these aggregates is read.
+- Differencing: a filtered group whose complement in the unfiltered set has 1 to
+  MIN_MUNICIPALITIES - 1 municipalities is suppressed too (`guard_complement`), and the
+  presenter shows counts only in bands; a project's comparison leaves the viewer's own
+  municipality out (`other_than`).
 
 Quartiles are PostgreSQL's `percentile_cont` (linear interpolation between the two nearest
 ranks); SQLite has no percentile function, so there the same definition is computed with window
@@ -102,16 +106,33 @@ def _characteristic_condition(code: str, prefix: str = "") -> Q:
     return condition
 
 
-def compared_projects(filters: BenchmarkFilters) -> QuerySet[Project]:
-    """The projects of opted-in municipalities that match the filters."""
-    projects = Project.objects.filter(municipality__benchmark_participation__opted_in=True)
+def _filter_condition(filters: BenchmarkFilters) -> Q:
+    """The filters as one condition on Project (an empty Q when there are none)."""
+    condition = Q()
     if filters.phase:
-        projects = projects.filter(phase=filters.phase)
+        condition &= Q(phase=filters.phase)
     for code in filters.characteristics:
-        projects = projects.filter(_characteristic_condition(code))
+        condition &= _characteristic_condition(code)
     for code in filters.without:
-        projects = projects.exclude(_characteristic_condition(code))
-    return projects
+        condition &= ~_characteristic_condition(code)
+    return condition
+
+
+def compared_projects(filters: BenchmarkFilters, *,
+                      other_than: int | None = None) -> QuerySet[Project]:
+    """The projects of opted-in municipalities that match the filters; `other_than` leaves one
+    municipality's projects out (a project's comparison is against the others only)."""
+    projects = Project.objects.filter(municipality__benchmark_participation__opted_in=True)
+    if other_than is not None:
+        projects = projects.exclude(municipality_id=other_than)
+    return projects.filter(_filter_condition(filters))
+
+
+def complement_projects(filters: BenchmarkFilters) -> QuerySet[Project]:
+    """The projects of opted-in municipalities that do NOT match the filters: what a reader
+    could learn by subtracting the filtered figures from the unfiltered ones."""
+    return (Project.objects.filter(municipality__benchmark_participation__opted_in=True)
+            .exclude(_filter_condition(filters)))
 
 
 def _year_starts(today: datetime) -> list[tuple[int, datetime]]:
@@ -121,10 +142,10 @@ def _year_starts(today: datetime) -> list[tuple[int, datetime]]:
             for year in range(today.year, today.year - YEARS, -1)]
 
 
-def _scores(filters: BenchmarkFilters, *, by_year: bool, today: datetime):
+def _scores(projects: QuerySet[Project], *, by_year: bool, today: datetime):
     """The rows the figures are made of: (group, perspective, score, municipality). The group is
     the year of completion, or 0 for the table over all years. Nothing else is selected."""
-    latest = (compared_projects(filters)
+    latest = (projects
               .annotate(latest=Subquery(latest_completed().values("pk")[:1]))
               .filter(latest__isnull=False).values("latest"))
     rows = PerspectiveResult.objects.filter(assessment_id__in=latest, score__isnull=False)
@@ -190,14 +211,32 @@ def _figures_window(rows) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _distributions(filters: BenchmarkFilters, *, by_year: bool) -> list[Distribution]:
-    rows = _scores(filters, by_year=by_year, today=timezone.localtime())
+def _small_complements(filters: BenchmarkFilters, *, by_year: bool,
+                       today: datetime) -> set[tuple[int, int]]:
+    """The (group, perspective) cells whose complement (the unfiltered set's rows minus the
+    filtered ones) has 1 to MIN_MUNICIPALITIES - 1 municipalities: showing the filtered figures
+    next to the unfiltered ones would describe that small complement by subtraction. One
+    COUNT(DISTINCT) query, no quantiles."""
+    rows = _scores(complement_projects(filters), by_year=by_year, today=today)
+    counts = (rows.values("group", "number")
+              .annotate(m=Count("municipality", distinct=True))
+              .values_list("group", "number", "m"))
+    return {(group, number) for group, number, m in counts if 0 < m < MIN_MUNICIPALITIES}
+
+
+def _distributions(filters: BenchmarkFilters, *, by_year: bool, other_than: int | None = None,
+                   guard_complement: bool = False) -> list[Distribution]:
+    today = timezone.localtime()
+    rows = _scores(compared_projects(filters, other_than=other_than), by_year=by_year,
+                   today=today)
     figures = (_figures_postgresql(rows) if connection.vendor == "postgresql"
                else _figures_window(rows))
+    small_complements = (_small_complements(filters, by_year=by_year, today=today)
+                         if guard_complement and filters != BenchmarkFilters() else set())
     result = []
     for group, number, municipalities, count, p25, median, p75 in figures:
         year = group if by_year else None
-        if municipalities < MIN_MUNICIPALITIES:
+        if municipalities < MIN_MUNICIPALITIES or (group, number) in small_complements:
             result.append(Distribution(number, year, suppressed=True))
         else:
             result.append(Distribution(number, year, False, municipalities, count,
@@ -215,15 +254,23 @@ def generation_bump() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def benchmark_distributions(*, filters: BenchmarkFilters,
-                            by_year: bool = False) -> list[Distribution]:
+def benchmark_distributions(*, filters: BenchmarkFilters, by_year: bool = False,
+                            other_than: int | None = None,
+                            guard_complement: bool = False) -> list[Distribution]:
     """Per perspective (and per year, `by_year`), the spread of the scores of the comparable
-    projects; cached for BENCHMARK_CACHE_SECONDS per filter. Perspectives that no compared
-    project was scored on are absent."""
-    key = f"benchmark:{_generation()}:{filters.key}:{'year' if by_year else 'all'}"
+    projects; cached for BENCHMARK_CACHE_SECONDS per filter (and per left-out municipality).
+    Perspectives that no compared project was scored on are absent.
+
+    `other_than`: leave this municipality out (a project's comparison: the viewer knows their
+    own scores, so k ≥ 5 must hold for the others). `guard_complement`: also suppress a cell
+    whose complement within the unfiltered set has 1–4 municipalities (the VNG page, where
+    nested filters can be subtracted); one extra COUNT query when a filter is applied."""
+    key = (f"benchmark:{_generation()}:{filters.key}:{'year' if by_year else 'all'}"
+           f":{other_than or '-'}:{'guarded' if guard_complement else 'plain'}")
     found = cache.get(key)
     if found is None:
-        found = _distributions(filters, by_year=by_year)
+        found = _distributions(filters, by_year=by_year, other_than=other_than,
+                               guard_complement=guard_complement)
         cache.set(key, found, timeout=settings.BENCHMARK_CACHE_SECONDS)
     return found
 
@@ -232,3 +279,9 @@ def participation(*, municipality_id: int) -> BenchmarkParticipation | None:
     """The municipality's choice; None when no beheerder ever chose (which means: not counted)."""
     return (BenchmarkParticipation.objects.select_related("changed_by")
             .filter(municipality_id=municipality_id).first())
+
+
+def takes_part(*, municipality_id: int) -> bool:
+    """Whether the municipality is counted (and sees comparisons): one EXISTS query."""
+    return BenchmarkParticipation.objects.filter(municipality_id=municipality_id,
+                                                 opted_in=True).exists()
