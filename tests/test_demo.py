@@ -33,6 +33,7 @@ class SeedDemoTests(BaseTestCase):
         call_command("seed_demo", stdout=StringIO())
         example = PublishedExample.objects.get()
         self.assertNotEqual(example.municipality.cbs_code, "GM9999")
+        self.assertEqual(example.municipality.name, "Demogemeente Noord")
         self.client.force_login(get_user_model().objects.get(username="bewerker"))
         response = self.client.get(reverse("examples:library"))
         self.assertContains(response, "Chatbot voor vragen over afval en grofvuil")

@@ -25,6 +25,7 @@ from waardevol.examples.models import PublishedExample
 BENCHMARK_PEERS = 6
 BENCHMARK_PEER_PROJECTS = 16
 BENCHMARK_PEER_CODE = 7000
+DEMO_PEER_NAMES = ("Noord", "Oost", "Zuid", "West", "Midden", "Kust")
 
 DEMO_PASSWORD = "waardevol-demo"
 DEMO_USERS = [
@@ -122,6 +123,12 @@ class Command(BaseCommand):
                   spread_days=3 * 365)
         peers = Municipality.objects.filter(cbs_code__in=[
             f"GM{BENCHMARK_PEER_CODE + n:04d}" for n in range(BENCHMARK_PEERS)])
+        # Fictitious names, so that the demo's library and benchmark read as a municipality would
+        # see them (the bulk data's "Benchgemeente 0001" is for load tests).
+        for n, peer in enumerate(peers.order_by("cbs_code")):
+            peer_name = f"Demogemeente {DEMO_PEER_NAMES[n % len(DEMO_PEER_NAMES)]}"
+            if peer.name != peer_name:
+                Municipality.objects.filter(pk=peer.pk).update(name=peer_name)
         for participant in [municipality, *peers]:
             if not hasattr(participant, "benchmark_participation"):
                 benchmark_services.participation_set(municipality=participant, opted_in=True,
