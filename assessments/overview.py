@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
+from django.forms import Form
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -91,7 +92,35 @@ class Pagination:
         )
 
 
-class OverviewPresenter:
+class FilteredListPage:
+    """What a paged list filtered by a query string shows around its rows (the overview, the
+    library of examples): `form` is its bound filter form, `page` its page, and the subclass says
+    `is_filtered` and `count_label`."""
+
+    form: Form
+    page: Page
+
+    def query_string(self, **changes) -> str:
+        """The current filters and sort as a query string, with `changes` (None drops one)."""
+        params = [(name, value) for name in self.form.fields if name not in self.form.errors
+                  for value in self.form.data.getlist(name) if value and name not in changes]
+        params += [(name, value) for name, value in changes.items() if value not in (None, "")]
+        return urlencode(params)
+
+    @property
+    def result_sentence(self) -> str:
+        """What the filters found, for screen reader users too (the page's h2 says it)."""
+        if self.is_filtered:
+            return _("%(count)s gevonden met deze filters") % {"count": self.count_label}
+        return self.count_label
+
+    @property
+    def pagination(self) -> Pagination | None:
+        return Pagination.of(self.page, lambda n: "?" + self.query_string(pagina=n),
+                             self.count_label)
+
+
+class OverviewPresenter(FilteredListPage):
     """The municipality's projects, filtered, searched, sorted and paged by the query string."""
 
     def __init__(self, membership: Membership, form: OverviewFilterForm,
@@ -114,13 +143,6 @@ class OverviewPresenter:
     @cached_property
     def page(self) -> Page:
         return Paginator(self.projects(), OVERVIEW_PAGE_SIZE).get_page(self.page_number)
-
-    def query_string(self, **changes) -> str:
-        """The current filters and sort as a query string, with `changes` (None drops one)."""
-        params = {name: value for name, value in self.form.data.items()
-                  if name in self.form.fields and value and name not in self.form.errors}
-        params.update(changes)
-        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
     @property
     def is_filtered(self) -> bool:
@@ -148,17 +170,6 @@ class OverviewPresenter:
         return ngettext("%(count)s project", "%(count)s projecten", count) % {
             "count": number_format(count, force_grouping=True)}
 
-    @property
-    def result_sentence(self) -> str:
-        """What the filters found, for screen reader users too (the page's h2 says it)."""
-        if self.is_filtered:
-            return _("%(count)s gevonden met deze filters") % {"count": self.count_label}
-        return self.count_label
-
-    @property
-    def pagination(self) -> Pagination | None:
-        return Pagination.of(self.page, lambda n: "?" + self.query_string(pagina=n),
-                             self.count_label)
 
     @property
     def csv_url(self) -> str:

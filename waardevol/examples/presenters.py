@@ -7,7 +7,6 @@ publisher left out, or a later change.
 
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.utils.translation import ngettext
 from assessments import scoring
 from assessments.labels import date_label, phase_label
 from assessments.models import Membership
-from assessments.overview import Pagination, score_label
+from assessments.overview import FilteredListPage, score_label
 from assessments.readmodel import frozen_result
 from assessments.results import ResultSummary
 from perspectives.models import characteristic_label
@@ -41,7 +40,7 @@ class ExampleRow:
     published_label: str
 
 
-class LibraryPresenter:
+class LibraryPresenter(FilteredListPage):
     """Every municipality's published examples, searched, filtered and paged."""
 
     def __init__(self, form: LibraryFilterForm, page_number: str | None = None):
@@ -67,23 +66,6 @@ class LibraryPresenter:
         count = self.page.paginator.count
         return ngettext("%(count)s voorbeeld", "%(count)s voorbeelden", count) % {
             "count": number_format(count, force_grouping=True)}
-
-    @property
-    def result_sentence(self) -> str:
-        if self.is_filtered:
-            return _("%(count)s gevonden met deze filters") % {"count": self.count_label}
-        return self.count_label
-
-    def query_string(self, **changes) -> str:
-        params = [(name, value) for name in self.form.fields if name not in self.form.errors
-                  for value in self.form.data.getlist(name) if value and name not in changes]
-        params += [(name, value) for name, value in changes.items() if value not in (None, "")]
-        return urlencode(params)
-
-    @property
-    def pagination(self) -> Pagination | None:
-        return Pagination.of(self.page, lambda n: "?" + self.query_string(pagina=n),
-                             self.count_label)
 
     @staticmethod
     def _row(example: PublishedExample) -> ExampleRow:
