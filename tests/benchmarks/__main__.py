@@ -52,6 +52,29 @@ def _prepare_environment() -> str:
     return "PostgreSQL"
 
 
+def run_alone(title: str, measure, *, demo: bool = False) -> int:
+    """One benchmark module on its own (`python -m tests.benchmarks.portfolio`): its own throwaway
+    database, as `make bench`, the content (and the demo if it needs it), then its table."""
+    database = _prepare_environment()
+    import django
+
+    django.setup()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_content", stdout=StringIO())
+    if demo:
+        call_command("seed_demo", stdout=StringIO())
+    rows = measure()
+    width = max(len(label) for label, _value in rows)
+    print(f"\nWaardevol {title} — {database}, {os.cpu_count()} cores")
+    for label, value in rows:
+        print(f"{label:<{width}}  {value}")
+    return 0
+
+
 def _median(function, repeat: int) -> float:
     times = []
     for _ in range(repeat):

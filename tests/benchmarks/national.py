@@ -104,25 +104,9 @@ def measure() -> list[tuple[str, str]]:
 
 
 def main() -> int:
-    from .__main__ import _prepare_environment
+    from .__main__ import run_alone
 
-    database = _prepare_environment()
-    import django
-
-    django.setup()
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    call_command("load_content", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-    rows = measure()
-    width = max(len(label) for label, _value in rows)
-    print(f"\nWaardevol national benchmark — {database}, {os.cpu_count()} cores")
-    for label, value in rows:
-        print(f"{label:<{width}}  {value}")
-    return 0
+    return run_alone("national benchmark", measure, demo=True)
 
 
 if __name__ == "__main__":
