@@ -117,3 +117,52 @@ class SessionRefreshTests(BaseTestCase):
         response = self.client.get(self.overview)
         self.assertEqual(response.status_code, 302)
         self.assertNotIn("_auth_user_id", self.client.session)
+
+
+class CachedUserTests(BaseTestCase):
+    """A logged-in request reads its user from the cache (waardevol/accounts/backends.py), and
+    a change to the user takes effect at the next request."""
+
+    def setUp(self):
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get("/healthz").status_code, 200)  # fills the cache
+
+    def user_queries(self, path="/healthz"):
+        with CaptureQueriesContext(connection) as queries:
+            response = self.client.get(path)
+        return response, [q["sql"] for q in queries if '"auth_user"' in q["sql"]]
+
+    def test_a_logged_in_request_reads_no_user_row(self):
+        response, queries = self.user_queries()
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(queries, [])
+        response, queries = self.user_queries(reverse("assessments:overview"))
+        self.assertContains(response, "Uitloggen")  # logged in, as alice
+        self.assertEqual(queries, [])
+
+    def test_a_deactivated_user_is_logged_out_at_the_next_request(self):
+        self.alice.is_active = False
+        self.alice.save()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith(reverse("login")))
+
+    def test_a_changed_password_ends_the_other_sessions(self):
+        self.alice.set_password("a-new-and-long-password")
+        self.alice.save()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_new_staff_flag_asks_for_the_second_factor_at_once(self):
+        self.alice.is_staff = True
+        self.alice.save()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("two_factor_setup"), response["Location"])
+
+    def test_a_deleted_user_is_logged_out(self):
+        self.alice.delete()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith(reverse("login")))

@@ -141,9 +141,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend and the OIDC backend, each reading a logged-in request's user from the
+    # cache (waardevol/accounts/backends.py).
+    "waardevol.accounts.backends.CachedModelBackend",
     # Inert unless OIDC is configured (see the OIDC block below).
-    "waardevol.accounts.oidc.MunicipalOIDCBackend",
+    "waardevol.accounts.backends.CachedOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,4 +14,15 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import post_delete, post_save
+
         from waardevol import security  # noqa: F401 (registers the trusted-proxy checks)
+
+        from .backends import user_changed
+
+        # The cached user of a request (backends.py) is dropped as soon as its row changes.
+        user_model = get_user_model()
+        post_save.connect(user_changed, sender=user_model, dispatch_uid="forget-cached-user")
+        post_delete.connect(user_changed, sender=user_model,
+                            dispatch_uid="forget-cached-user-delete")

@@ -143,7 +143,7 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
             )
         except services.InvitationUsed as exc:
             raise Http404 from exc
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="waardevol.accounts.backends.CachedModelBackend")
         messages.success(request, _("Welkom bij Waardevol."))
         return redirect("assessments:overview")
     response = render(request, "registration/invite_accept.html",
