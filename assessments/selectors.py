@@ -78,13 +78,42 @@ def latest_completed(project_ref: str = "pk") -> QuerySet[Assessment]:
 
 
 def projects_overview(*, municipality: Municipality, sort: str = "name",
-                      filters: OverviewFilters | None = None) -> QuerySet[Project]:
+                      filters: OverviewFilters | None = None,
+                      every_column: bool = True) -> QuerySet[Project]:
     """All projects of a municipality, each with its latest completed assessment (what an
     alderman reads) and its concept in progress, if any, in one query. A superseded concept never
     counts. Open actions are those of the completed assessment, or of the concept if the project
-    has no completed one yet."""
+    has no completed one yet.
+
+    `every_column=False` leaves out the derived columns (open_action_count, status_rank,
+    last_activity) unless the sort or a filter needs them: their nested subqueries made compiling
+    the query cost more than running it. A page of the overview then counts its rows' open actions
+    with `open_action_counts`."""
     completed = latest_completed()
     concept = Assessment.objects.filter(project=OuterRef("pk"), status=Status.CONCEPT)
+    projects = Project.objects.filter(municipality=municipality).annotate(
+        completed_id=Subquery(completed.values("pk")[:1]),
+        completed_score=Subquery(completed.values("overall_score")[:1]),
+        completed_at=Subquery(completed.values("completed_at")[:1]),
+        completed_unmet=Subquery(completed.values("unmet_minimum_count")[:1]),
+        concept_id=Subquery(concept.values("pk")[:1]),
+        concept_started_at=Subquery(concept.values("started_at")[:1]),
+    )
+    column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
+    needed = {column, "status_rank" if filters and filters.status else ""}
+    derived = {name: expression for name, expression in _derived_columns().items()
+               if every_column or name in needed}
+    if derived:
+        projects = projects.annotate(**derived)
+    if filters is not None:
+        projects = _filtered(projects, filters)
+    # Projects without a score or actions sort last either way, on SQLite and PostgreSQL alike.
+    key = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
+    return projects.order_by(key, "name", "pk")
+
+
+def _derived_columns() -> dict[str, Any]:
+    """The overview's columns computed from the latest completed assessment and the concept."""
 
     def open_actions(assessment_field: str):
         return Subquery(
@@ -93,29 +122,26 @@ def projects_overview(*, municipality: Municipality, sort: str = "name",
             .annotate(n=Count("pk")).values("n")[:1]
         )
 
-    projects = Project.objects.filter(municipality=municipality).annotate(
-        completed_id=Subquery(completed.values("pk")[:1]),
-        completed_score=Subquery(completed.values("overall_score")[:1]),
-        completed_at=Subquery(completed.values("completed_at")[:1]),
-        completed_unmet=Subquery(completed.values("unmet_minimum_count")[:1]),
-        concept_id=Subquery(concept.values("pk")[:1]),
-        concept_started_at=Subquery(concept.values("started_at")[:1]),
-    ).annotate(
-        open_action_count=Case(
+    return {
+        "open_action_count": Case(
             When(completed_id__isnull=False, then=Coalesce(open_actions("completed_id"), 0)),
             default=Coalesce(open_actions("concept_id"), 0),
         ),
         # "Status" sorts completed projects first, then those with only a concept.
-        status_rank=Case(When(completed_id__isnull=False, then=2),
-                         When(concept_id__isnull=False, then=1), default=0),
-        last_activity=Coalesce("completed_at", "concept_started_at"),
-    )
-    if filters is not None:
-        projects = _filtered(projects, filters)
-    column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
-    # Projects without a score or actions sort last either way, on SQLite and PostgreSQL alike.
-    key = F(column).desc(nulls_last=True) if sort.startswith("-") else F(column).asc(nulls_last=True)
-    return projects.order_by(key, "name", "pk")
+        "status_rank": Case(When(completed_id__isnull=False, then=2),
+                            When(concept_id__isnull=False, then=1), default=0),
+        "last_activity": Coalesce("completed_at", "concept_started_at"),
+    }
+
+
+def open_action_counts(projects: list[Project]) -> dict[int, int]:
+    """Open actions by project, as `open_action_count` counts them (of the latest completed
+    assessment, else of the concept), for projects from `projects_overview`: one query."""
+    counted = {project.completed_id or project.concept_id: project.pk for project in projects
+               if project.completed_id or project.concept_id}
+    counts = (Action.objects.filter(assessment__in=counted).exclude(status=ActionStatus.DONE)
+              .order_by().values_list("assessment").annotate(n=Count("pk")))
+    return {counted[assessment_id]: n for assessment_id, n in counts}
 
 
 # The overall band of a result is the band of its rounded score (scoring.mean_score), so a band

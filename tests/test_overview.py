@@ -39,3 +39,49 @@ class OverviewTests(BaseTestCase):
         response = self.client.get(reverse("assessments:overview") + "?sort=-score")
         self.assertContains(response, "100 – op orde")
         self.assertContains(response, 'aria-sort="descending"')
+
+    def test_a_page_counts_open_actions_and_dates_as_the_full_query_does(self):
+        """A page of the overview leaves the derived columns out of its query (they cost more to
+        compile than to run) and counts its rows' open actions in one query of its own: the
+        figures it shows must be those of the full query, for every kind of project."""
+        from django.http import QueryDict
+
+        from assessments.forms import OverviewFilterForm
+        from assessments.labels import date_label
+        from assessments.overview import OverviewPresenter
+
+        perspective = Perspective.objects.get(number=3)
+        self.make_project(self.utrecht, self.alice, name="A zonder beoordeling")
+        concept_only = Assessment.objects.create(
+            project=self.make_project(self.utrecht, self.alice, name="B alleen concept"),
+            started_by=self.alice)
+        for status in ("open", "gereed", "bezig", "open"):
+            services.action_create(assessment=concept_only, user=self.alice, perspective=perspective,
+                                   description=f"Concept {status}", owner="X", status=status)
+        both = self.make_project(self.utrecht, self.alice, name="C afgerond en concept")
+        completed = Assessment.objects.create(project=both, started_by=self.alice)
+        self.answer_all(completed, self.alice, score=1)
+        services.assessment_complete(assessment=completed, user=self.alice)
+        services.action_create(assessment=completed, user=self.alice, perspective=perspective,
+                               description="Afgerond open", owner="Y")
+        completed.refresh_from_db()
+        newer = services.assessment_reopen(assessment=completed, user=self.alice)
+        services.action_create(assessment=newer, user=self.alice, perspective=perspective,
+                               description="Alleen in het concept", owner="Z")
+        full = {p.name: p for p in projects_overview(municipality=self.utrecht)}
+        self.assertEqual(full["B alleen concept"].open_action_count, 3)
+        self.assertEqual(full["C afgerond en concept"].open_action_count, 1)
+        membership = self.alice.membership
+        for sort in ("name", "-actions", "status", "-date"):
+            form = OverviewFilterForm(QueryDict(f"sort={sort}"))
+            self.assertTrue(form.is_valid())
+            rows = OverviewPresenter(membership, form).rows
+            expected = list(projects_overview(municipality=self.utrecht, sort=sort))
+            self.assertEqual([row.name for row in rows], [p.name for p in expected], sort)
+            for row, project in zip(rows, expected, strict=True):
+                self.assertEqual(row.open_actions, project.open_action_count, row.name)
+                self.assertEqual(row.date_label, date_label(project.last_activity) or "–")
+        self.client.force_login(self.bob)
+        response = self.client.get(reverse("assessments:overview") + "?sort=-actions")
+        self.assertContains(response, '<td class="utrecht-table__cell" data-label="Open acties">3</td>',
+                            html=False)
