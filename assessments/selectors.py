@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from perspectives.models import Characteristic, Phase
-from perspectives.selectors import content_snapshot
+from perspectives.selectors import content_snapshot, revision_snapshot
 
 from . import scoring
 from .models import (
@@ -34,7 +34,7 @@ def assessment_content(assessment: Assessment) -> tuple[dict[str, Any], list[str
     """The content, characteristics and phase it is judged on: the frozen ones once completed."""
     if assessment.is_completed and assessment.content_id:
         phase = (assessment.result or {}).get("phase") or assessment.project.phase
-        return assessment.content.snapshot, assessment.characteristics, phase
+        return revision_snapshot(assessment.content), assessment.characteristics, phase
     project = assessment.project
     return content_snapshot(), project.characteristics, project.phase
 
@@ -185,6 +185,7 @@ def completed_assessments(*, project: Project) -> QuerySet[Assessment]:
     """A project's completed assessments, the latest first (what the comparison chooses from)."""
     return (Assessment.objects.filter(project=project, status=Status.COMPLETED)
             .select_related("project", "project__municipality", "content", "completed_by")
+            .defer("content__snapshot")  # read through revision_snapshot, parsed once
             .order_by("-completed_at", "-pk"))
 
 

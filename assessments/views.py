@@ -534,9 +534,10 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def report_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The PDF advice report, for bewerkers and lezers of the municipality: a completed one from
     storage (rendered once, at completion), a concept rendered when it changed."""
-    # A stored report's download needs neither the frozen result nor the content snapshot, and
-    # decoding their JSON would take most of its time; a render loads them when it needs them.
-    assessment = assessment_for_user(request.user, pk, defer=("result", "content__snapshot"))
+    # A stored report's download does not need the frozen result, and decoding its JSON would
+    # take most of its time; a render loads it when it needs it. (The access helper leaves the
+    # content snapshot unread for every view.)
+    assessment = assessment_for_user(request.user, pk, defer=("result",))
     file_name = report.report_file_name(assessment)
     try:
         if assessment.is_completed:

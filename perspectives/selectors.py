@@ -4,6 +4,7 @@ import hashlib
 import json
 import threading
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -85,10 +86,40 @@ def content_published_changed(revision_pk: int) -> None:
     transaction.on_commit(lambda: cache.set(PUBLISHED_KEY, revision_pk, PUBLISHED_KEY_TIMEOUT))
 
 
+# Revisions a completed assessment was scored on, parsed: a snapshot is about 400 kB of JSON, and
+# decoding it cost a completed assessment's results page a third of its time. A revision never
+# changes once made; the key holds its content hash too, so a reused primary key (a test
+# database rolled back) never returns another revision's content.
+REVISIONS_KEPT = 8
+_revisions: "OrderedDict[tuple[int, str], dict[str, Any]]" = OrderedDict()
+
+
+def revision_snapshot(revision: ContentRevision) -> dict[str, Any]:
+    """The snapshot of `revision`, parsed once per process; `revision` may have been read with
+    its snapshot deferred (`defer("content__snapshot")`), which saves reading it at all.
+    Treat the returned data as read-only."""
+    key = (revision.pk, revision.revision)
+    with _memo_lock:
+        if key in _revisions:
+            _revisions.move_to_end(key)
+            return _revisions[key]
+    if "snapshot" in revision.get_deferred_fields():
+        snapshot = ContentRevision.objects.filter(pk=revision.pk).values_list(
+            "snapshot", flat=True).get()
+    else:
+        snapshot = revision.snapshot
+    with _memo_lock:
+        _revisions[key] = snapshot
+        while len(_revisions) > REVISIONS_KEPT:
+            _revisions.popitem(last=False)
+    return snapshot
+
+
 def content_snapshot_forget() -> None:
     with _memo_lock:
         _memo.update(version=None, snapshot=None)
         _published.update(pk=None, snapshot=None)
+        _revisions.clear()
 
 
 def content_draft_snapshot() -> dict[str, Any]:

@@ -93,3 +93,36 @@ class EditorTextTests(BaseTestCase):
             self.client.get(reverse("perspectives:index"))
             self.assertEqual(render.call_count, calls)
             self.assertGreater(calls, 0)
+
+
+class RevisionSnapshotTests(BaseTestCase):
+    """A completed assessment's content revision (about 400 kB of JSON) is read and parsed once
+    per process, not on every page, and it stays the revision the assessment was scored on."""
+
+    def test_the_results_page_reads_the_snapshot_once_and_keeps_the_frozen_content(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from perspectives.services import content_publish
+
+        completed = completed_assessment(self.utrecht, self.alice, "Wijkpanel")
+        perspective = Perspective.objects.get(number=1)
+        frozen_title = perspective.title_nl
+        self.client.force_login(self.bob)
+        url = reverse("assessments:results", args=[completed.pk])
+
+        def snapshot_reads():
+            with CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+            self.assertContains(response, frozen_title)
+            return [q["sql"] for q in queries if '"snapshot"' in q["sql"]]
+
+        self.assertEqual(len(snapshot_reads()), 1)
+        self.assertEqual(snapshot_reads(), [])
+        # A new publication changes nothing on a completed assessment's page.
+        perspective.title_nl = "Een heel andere titel"
+        perspective.save()
+        content_publish(user=self.vng, note="Nieuwe titel")
+        response = self.client.get(url)
+        self.assertContains(response, frozen_title)
+        self.assertNotContains(response, "Een heel andere titel")

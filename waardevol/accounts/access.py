@@ -53,9 +53,10 @@ def assessment_for_user(user: AbstractBaseUser, pk: int, *, write: bool = False,
     """`defer` leaves large fields a view does not need unread (loaded when used after all)."""
     membership = _membership_or_404(user)
     assessment = get_object_or_404(
+        # The content snapshot is read through revision_snapshot, parsed once per process.
         Assessment.objects.select_related(
             "project", "project__municipality", "started_by", "completed_by", "content"
-        ).defer(*defer),
+        ).defer("content__snapshot", *defer),
         pk=pk, project__municipality_id=membership.municipality_id,
     )
     if write and not membership.can_edit:
@@ -158,7 +159,8 @@ def example_for_user(user: AbstractBaseUser, pk: int) -> PublishedExample:
     withdrawn; users without a municipality (VNG editors) get a 404 as for all municipal data."""
     _membership_or_404(user)
     return get_object_or_404(
-        PublishedExample.objects.published().select_related("municipality", "content"), pk=pk)
+        PublishedExample.objects.published().select_related("municipality", "content")
+        .defer("content__snapshot"), pk=pk)
 
 
 def example_for_withdrawal(user: AbstractBaseUser, pk: int) -> PublishedExample:

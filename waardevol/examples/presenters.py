@@ -21,6 +21,7 @@ from assessments.overview import FilteredListPage, score_label
 from assessments.readmodel import frozen_result
 from assessments.results import ResultSummary
 from perspectives.models import characteristic_label
+from perspectives.selectors import revision_snapshot
 
 from .forms import LibraryFilterForm
 from .models import PublishedExample
@@ -86,7 +87,7 @@ class ExamplePresenter(ResultSummary):
         self.example = example
         self.membership = membership
         self.result = frozen_result(
-            content=example.content.snapshot, characteristics=example.characteristics,
+            content=revision_snapshot(example.content), characteristics=example.characteristics,
             phase=example.phase, evaluation=scoring.Evaluation.from_json(example.result),
             language=language)
 
