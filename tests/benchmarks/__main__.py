@@ -328,7 +328,7 @@ def main() -> int:
     rows += national.measure()  # 342 municipalities × 100 assessments (issue 13 §4)
     width = max(len(label) for label, _value in rows)
     print(f"\nWaardevol benchmarks — {database}, {os.cpu_count()} cores, "
-          f"{time.strftime('%Y-%m-%d')}, gunicorn 2 workers × 8 threads, {CONCURRENCY} clients")
+          f"{time.strftime('%Y-%m-%d')}, gunicorn 4 workers × 2 threads, {CONCURRENCY} clients")
     print(f"{'measurement':<{width}}  value")
     print(f"{'-' * width}  {'-' * 30}")
     for label, value in rows:
