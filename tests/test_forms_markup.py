@@ -37,3 +37,36 @@ class TemplatePackTests(SimpleTestCase):
         html = render(form)
         self.assertRegex(html, r'<input[^>]*aria-describedby="id_email-description"')
         self.assertIn('id="id_email-description"', html)
+
+
+class WidgetRendererTests(SimpleTestCase):
+    """Widgets are drawn with Django's Jinja2 widget templates (waardevol/renderers.py): the same
+    HTML as Django's own engine draws, and the admin's Django-only widgets still work."""
+
+    def test_our_forms_draw_the_same_html_with_either_engine(self):
+        from django.forms.renderers import DjangoTemplates, get_default_renderer
+        from django.http import QueryDict
+
+        from assessments.forms import OverviewFilterForm
+        from waardevol.renderers import WidgetRenderer
+
+        self.assertIsInstance(get_default_renderer(), WidgetRenderer)
+        forms = [OverviewFilterForm(QueryDict("fase=idee&q=lantaarn&sort=-score")),
+                 OverviewFilterForm(QueryDict("fase=onbekend")),
+                 InviteForm({"email": "geen-adres", "role": ""})]
+        for form in forms:
+            form.is_valid()
+            fast = render(form)
+            form.renderer = DjangoTemplates()
+            self.assertEqual(render(form), fast)
+            self.assertIn("<select" if "fase" in form.fields else "<input", fast)
+        self.assertIn('<option value="idee" selected>', render(forms[0]))
+
+    def test_an_admin_widget_jinja2_lacks_is_drawn_by_django_templates(self):
+        from waardevol.renderers import WidgetRenderer
+
+        renderer = WidgetRenderer()
+        template = renderer.get_template("admin/widgets/related_widget_wrapper.html")
+        self.assertNotIn("jinja2", type(template).__module__)
+        self.assertIn("jinja2", type(renderer.get_template("django/forms/widgets/select.html"))
+                      .__module__)

@@ -111,6 +111,10 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets are drawn with Django's own Jinja2 widget templates where they exist (the same
+# HTML, faster; see waardevol/renderers.py).
+FORM_RENDERER = "waardevol.renderers.WidgetRenderer"
+
 # Database: SQLite by default, PostgreSQL (or anything dj-database-url knows) via DATABASE_URL.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
