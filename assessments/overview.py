@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from perspectives.models import Band, Phase, characteristic_label
 
 from .forms import OverviewFilterForm
-from .labels import band_label, date_label, person_label
+from .labels import band_label, date_label, person_label, phase_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
 from .selectors import (
@@ -184,9 +184,8 @@ class OverviewPresenter(FilteredListPage):
         # One reverse() per kind of link, not three per row (a page has 50 rows).
         project_url = url_with_pk("assessments:project_detail")
         results_url = url_with_pk("assessments:results")
-        phases = {value: str(label) for value, label in Phase.choices}
-        return [self._row(project, open_actions.get(project.pk, 0), project_url, results_url,
-                          phases) for project in projects]
+        return [self._row(project, open_actions.get(project.pk, 0), project_url, results_url)
+                for project in projects]
 
     @property
     def count_label(self) -> str:
@@ -223,8 +222,8 @@ class OverviewPresenter(FilteredListPage):
                    _iso_date(project.last_activity)]
 
     @staticmethod
-    def _row(project: Project, open_actions: int, project_url, results_url,
-             phases: dict[str, str]) -> ProjectRow:
+    def _row(project: Project, open_actions: int, project_url: Callable[[int], str],
+             results_url: Callable[[int], str]) -> ProjectRow:
         completed, concept = project.completed_id, project.concept_id
         if completed:
             status = _("Afgerond op %(date)s") % {"date": date_label(project.completed_at)}
@@ -235,7 +234,7 @@ class OverviewPresenter(FilteredListPage):
         return ProjectRow(
             name=project.name,
             url=project_url(project.pk),
-            phase_label=phases.get(project.phase, project.phase),
+            phase_label=phase_label(project.phase),
             status_label=status,
             concept_label=_("concept in bewerking") if concept and completed else "",
             concept_url=results_url(concept) if concept else "",

@@ -100,7 +100,7 @@ def projects_overview(*, municipality: Municipality, sort: str = "name",
         concept_started_at=Subquery(concept.values("started_at")[:1]),
     )
     column = SORT_COLUMNS.get(sort.lstrip("-"), "name")
-    needed = {column, "status_rank" if filters and filters.status else ""}
+    needed = {column, *(["status_rank"] if filters and filters.status else [])}
     derived = {name: expression for name, expression in _derived_columns().items()
                if every_column or name in needed}
     if derived:
