@@ -161,6 +161,22 @@ class CachedUserTests(BaseTestCase):
         self.assertEqual(response.status_code, 302)
         self.assertIn(reverse("two_factor_setup"), response["Location"])
 
+    def test_a_copy_cached_before_the_commit_is_dropped_after_it(self):
+        # Another server's request may read the row between the save and the commit, and cache
+        # the user as it was: the commit drops that copy as well.
+        from django.core.cache import cache
+
+        from waardevol.accounts.backends import user_cache_key
+
+        stale = type(self.alice).objects.get(pk=self.alice.pk)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.alice.is_active = False
+            self.alice.save()
+            cache.set(user_cache_key(self.alice.pk), stale)
+        self.assertIsNone(cache.get(user_cache_key(self.alice.pk)))
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+
     def test_a_deleted_user_is_logged_out(self):
         self.alice.delete()
         response = self.client.get(reverse("assessments:overview"))

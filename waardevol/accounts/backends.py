@@ -13,6 +13,7 @@ Memberships (a municipal user's role) are not part of the user and are always re
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
 
 from .oidc import MunicipalOIDCBackend
 
@@ -24,8 +25,14 @@ def user_cache_key(user_id) -> str:
 
 
 def user_changed(sender, instance, **kwargs) -> None:
-    """post_save and post_delete of the user model (connected in apps.py)."""
-    cache.delete(user_cache_key(instance.pk))
+    """post_save and post_delete of the user model (connected in apps.py).
+
+    Dropped now (so this transaction's own requests see the change) and again after the commit
+    (so a request elsewhere that cached the row as it was before the commit drops it too), as
+    perspectives.selectors.content_changed does for content."""
+    key = user_cache_key(instance.pk)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 class CachedUserMixin:
