@@ -25,6 +25,7 @@ from .labels import band_label, date_label, person_label, phase_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
 from .selectors import (
+    OVERVIEW_ROW_FIELDS,
     OverviewFilters,
     latest_round,
     open_action_counts,
@@ -158,8 +159,8 @@ class OverviewPresenter(FilteredListPage):
 
     @cached_property
     def page(self) -> Page:
-        return Paginator(self.projects(every_column=False),
-                         OVERVIEW_PAGE_SIZE).get_page(self.page_number)
+        rows = self.projects(every_column=False).values_list(*OVERVIEW_ROW_FIELDS, named=True)
+        return Paginator(rows, OVERVIEW_PAGE_SIZE).get_page(self.page_number)
 
     @property
     def is_filtered(self) -> bool:
@@ -222,7 +223,7 @@ class OverviewPresenter(FilteredListPage):
                    _iso_date(project.last_activity)]
 
     @staticmethod
-    def _row(project: Project, open_actions: int, project_url: Callable[[int], str],
+    def _row(project, open_actions: int, project_url: Callable[[int], str],
              results_url: Callable[[int], str]) -> ProjectRow:
         completed, concept = project.completed_id, project.concept_id
         if completed:
