@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from waardevol.audit.admin import ReadOnlyAdminMixin
 from waardevol.text import CleanTextAdminMixin
 
 from .models import Action, Assessment, Invitation, Membership, Municipality, Project
@@ -26,22 +27,25 @@ class MembershipAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["user"]
 
 
+# A municipality's projects, assessments and actions are shown to superusers (the hosting party's
+# support) but changed only in the application: there every change is recorded in the project's
+# audit trail, a stale save is detected and a completed assessment stays as it was. An admin edit
+# did none of that, and an assessment moved to another project could cross municipalities.
+
+
 @admin.register(Project)
-class ProjectAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "municipality", "phase", "updated_at"]
     list_filter = ["municipality", "phase"]
     search_fields = ["name"]
-    raw_id_fields = ["owner"]
+    list_select_related = ["municipality"]
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class AssessmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["project", "status", "started_at", "completed_at", "overall_score"]
     list_filter = ["status"]
-    raw_id_fields = ["project", "started_by", "completed_by", "reopened_from"]
-    # What a completed assessment showed is frozen: the admin shows it but does not change it.
-    readonly_fields = ["status", "content", "characteristics", "overall_score", "result",
-                       "completed_by", "completed_at"]
+    list_select_related = ["project"]
 
 
 @admin.register(Invitation)
@@ -51,6 +55,6 @@ class InvitationAdmin(CleanTextAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class ActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["description", "assessment", "owner", "status"]
-    raw_id_fields = ["assessment", "created_by"]
+    list_select_related = ["assessment__project"]

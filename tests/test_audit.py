@@ -286,6 +286,43 @@ class AppendOnlyTests(BaseTestCase):
         self.assertEqual(self.client.get(reverse("admin:audit_auditevent_add")).status_code, 403)
         self.assertTrue(AuditEvent.objects.filter(pk=self.event.pk).exists())
 
+    def test_the_admin_shows_municipal_data_but_changes_none_of_it(self):
+        """An edit in the admin would bypass the trail (and the stale-save check and the frozen
+        completed assessment): projects, assessments and actions are read-only there, even for a
+        superuser, and their change pages save nothing."""
+        completed = completed_assessment(self.utrecht, self.alice, "Afgerond project")
+        action = services.action_create(assessment=completed, user=self.alice,
+                                        perspective=Perspective.objects.get(number=1),
+                                        description="Een DPIA laten doen", owner="CISO")
+        project = completed.project
+        self.client.force_login(User.objects.create_superuser("root", "root@example.org",
+                                                              PASSWORD))
+        events = AuditEvent.objects.count()
+        for model, obj in (("project", project), ("assessment", completed), ("action", action)):
+            with self.subTest(model=model):
+                changelist = self.client.get(reverse(f"admin:assessments_{model}_changelist"))
+                self.assertEqual(changelist.status_code, 200)
+                self.assertNotContains(changelist, "delete_selected")
+                change_url = reverse(f"admin:assessments_{model}_change", args=[obj.pk])
+                change = self.client.get(change_url)
+                self.assertEqual(change.status_code, 200)
+                self.assertNotContains(change, 'name="_save"')
+                self.assertEqual(self.client.post(change_url, {"name": "Anders",
+                                                               "description": "Anders"})
+                                 .status_code, 403)
+                self.assertEqual(self.client.post(reverse(
+                    f"admin:assessments_{model}_delete", args=[obj.pk]), {"post": "yes"})
+                    .status_code, 403)
+                self.assertEqual(self.client.get(
+                    reverse(f"admin:assessments_{model}_add")).status_code, 403)
+        project.refresh_from_db()
+        action.refresh_from_db()
+        self.assertEqual(project.name, "Afgerond project")
+        self.assertEqual(action.description, "Een DPIA laten doen")
+        self.assertTrue(Assessment.objects.filter(pk=completed.pk, status=Status.COMPLETED)
+                        .exists())
+        self.assertEqual(AuditEvent.objects.count(), events)
+
 
 class HistoryPageTests(BaseTestCase):
     @classmethod
