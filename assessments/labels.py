@@ -4,6 +4,7 @@ does not apply, and a text from a content snapshot in the assessment's language.
 from datetime import date, datetime
 from functools import lru_cache
 
+from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -32,7 +33,8 @@ def date_label(moment: date | datetime | None) -> str:
         moment = timezone.localtime(moment).date()
     # Django's date_format("j F Y") looks up the format and the month's name on every call; a
     # list of 50 projects has 100 dates.
-    return f"{moment.day} {_month_names(get_language() or 'nl')[moment.month]} {moment.year}"
+    month = _month_names(get_language() or settings.LANGUAGE_CODE)[moment.month]
+    return f"{moment.day} {month} {moment.year}"
 
 
 @lru_cache(maxsize=8)
