@@ -4,6 +4,7 @@ import re
 
 from django.template import Context, Template
 from django.test import SimpleTestCase
+from django.utils.html import format_html
 
 from waardevol.accounts.forms import InviteForm
 
@@ -70,3 +71,14 @@ class WidgetRendererTests(SimpleTestCase):
         self.assertNotIn("jinja2", type(template).__module__)
         self.assertIn("jinja2", type(renderer.get_template("django/forms/widgets/select.html"))
                       .__module__)
+
+    def test_labels_and_errors_are_escaped_and_safe_help_text_is_kept(self):
+        form = InviteForm({"email": "<b>geen-adres</b>", "role": ""})
+        form.fields["email"].label = "<script>alert(1)</script>"
+        form.fields["email"].help_text = format_html("<strong>{}</strong>", "<i>")
+        self.assertFalse(form.is_valid())
+        html = render(form)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+        self.assertNotIn("<script>", html)
+        self.assertNotIn("<b>", html)
+        self.assertIn("<strong>&lt;i&gt;</strong>", html)

@@ -114,6 +114,31 @@ class WizardJourneyTests(BaseTestCase):
         self.assertIn("geldt alleen als het project inwoners direct raakt", page)
         self.assertIn("geldt alleen voor projecten in de openbare ruimte", page)
 
+    def test_a_question_answered_before_it_stopped_applying_shows_why_it_does_not_apply(self):
+        project = self.make_project(self.utrecht, self.alice, in_public_space=True,
+                                    citizens_affected=True)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice)
+        conditional = [q for q in Question.objects.filter(perspective__number=4) if q.applies_when]
+        self.assertTrue(Answer.objects.filter(assessment=assessment,
+                                              question__in=conditional).exists())
+        # The project's characteristics change after the answers were given.
+        Project.objects.filter(pk=project.pk).update(in_public_space=False,
+                                                     citizens_affected=False)
+        self.client.force_login(self.alice)
+        page = self.client.get(step_url(assessment, 4)).content.decode()
+        for question in conditional:
+            self.assertNotIn(f'name="q{question.pk}-answer"', page)
+            self.assertIn(f'<section class="wv-question wv-question--na" id="vraag-{question.code}">',
+                          page)
+        self.assertNotIn('id="vraag-"', page)
+        self.assertIn("geldt alleen voor projecten in de openbare ruimte", page)
+        # The question blocks are Jinja2 templates (waardevol/templating.py): translated as well.
+        self.client.cookies["django_language"] = "en"
+        page = self.client.get(step_url(assessment, 4)).content.decode()
+        self.assertIn("Not applicable:", page)
+        self.assertNotIn("Niet van toepassing:", page)
+
     def test_not_applicable_requires_a_reason_and_keeps_what_was_typed(self):
         project = self.make_project(self.utrecht, self.alice)
         assessment = Assessment.objects.create(project=project, started_by=self.alice)

@@ -109,6 +109,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # The few templates a page draws dozens of times (a form field, a question's radio
+        # group): see waardevol/templating.py. Asked after Django's engine, so a name that is a
+        # Django template stays one.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "NAME": "jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "waardevol.templating.environment"},
+    },
 ]
 
 # Form widgets are drawn with Django's own Jinja2 widget templates where they exist (the same

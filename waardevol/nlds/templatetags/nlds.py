@@ -2,6 +2,8 @@
 the ARIA wiring that ties help text and errors to the control, and the error summary's items."""
 
 from django import forms, template
+from django.template import engines
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -68,3 +70,11 @@ def qfield(form: forms.BaseForm, spec: str):
     question_id, part = spec.split(":")
     name = f"q{question_id}-{part}"
     return form[name] if name in form.fields else None
+
+
+@register.simple_tag(takes_context=True)
+def jinja_include(context, template_name: str):
+    """A Jinja2 template (templates/jinja2/) drawn with the including page's context; Django's
+    {% include %} only finds Django templates. Its output is escaped by Jinja2's autoescape."""
+    html = engines["jinja2"].get_template(template_name).render(context.flatten())
+    return mark_safe(html)
