@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from perspectives.models import Band, Phase, characteristic_label
 
 from .forms import OverviewFilterForm
-from .labels import band_label, date_label, person_label, phase_label
+from .labels import band_label, date_label, person_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
 from .selectors import (
@@ -54,6 +54,26 @@ SORT_LABELS = [
 
 def score_label(score: int | None) -> str:
     return f"{score} – {band_label(score_band(score)).lower()}" if score is not None else "–"
+
+
+class ListWords:
+    """The words a list of projects repeats, translated once per list rather than once a row
+    (a row needs five of them, and each gettext costs more than the rest of the row)."""
+
+    def __init__(self):
+        self.phases = {value: str(label) for value, label in Phase.choices}
+        self.bands = {band: band_label(band) for band in (*Band.values, None)}
+        self.statuses = {2: _("Afgerond"), 1: _("Eerste beoordeling loopt"),
+                         0: _("Nog niet beoordeeld")}
+        self.completed_on = _("Afgerond op %(date)s")
+        self.concept = _("concept in bewerking")
+
+    def phase(self, phase: str) -> str:
+        return self.phases.get(phase, phase)
+
+    def score(self, score: int | None) -> str:
+        """As score_label: "72 – op koers"."""
+        return f"{score} – {self.bands[score_band(score)].lower()}" if score is not None else "–"
 
 
 @dataclass
@@ -185,7 +205,9 @@ class OverviewPresenter(FilteredListPage):
         # One reverse() per kind of link, not three per row (a page has 50 rows).
         project_url = url_with_pk("assessments:project_detail")
         results_url = url_with_pk("assessments:results")
-        return [self._row(project, open_actions.get(project.pk, 0), project_url, results_url)
+        words = ListWords()
+        return [self._row(project, open_actions.get(project.pk, 0), project_url, results_url,
+                          words)
                 for project in projects]
 
     @property
@@ -208,38 +230,33 @@ class OverviewPresenter(FilteredListPage):
         10,000 rows must not spend seconds formatting dates and reversing URLs."""
         yield [_("Project"), _("Fase"), _("Status"), _("Totaalscore"), _("Beoordeling"),
                _("Minimumeisen niet gehaald"), _("Open acties"), _("Laatste beoordeling")]
-        phases = {value: str(label) for value, label in Phase.choices}
-        bands = {band: band_label(band) for band in (*Band.values, None)}
-        statuses = {2: _("Afgerond"), 1: _("Eerste beoordeling loopt"),
-                    0: _("Nog niet beoordeeld")}
+        words = ListWords()
         for project in self.projects().iterator(chunk_size=1000):
             completed = project.completed_id is not None
-            yield [project.name, phases.get(project.phase, project.phase),
-                   statuses[project.status_rank],
+            yield [project.name, words.phase(project.phase),
+                   words.statuses[project.status_rank],
                    project.completed_score if completed else "",
-                   bands[score_band(project.completed_score)] if completed else "",
+                   words.bands[score_band(project.completed_score)] if completed else "",
                    project.completed_unmet if completed else "",
                    project.open_action_count or 0,
                    _iso_date(project.last_activity)]
 
     @staticmethod
     def _row(project, open_actions: int, project_url: Callable[[int], str],
-             results_url: Callable[[int], str]) -> ProjectRow:
+             results_url: Callable[[int], str], words: ListWords) -> ProjectRow:
         completed, concept = project.completed_id, project.concept_id
         if completed:
-            status = _("Afgerond op %(date)s") % {"date": date_label(project.completed_at)}
-        elif concept:
-            status = _("Eerste beoordeling loopt")
+            status = words.completed_on % {"date": date_label(project.completed_at)}
         else:
-            status = _("Nog niet beoordeeld")
+            status = words.statuses[1 if concept else 0]
         return ProjectRow(
             name=project.name,
             url=project_url(project.pk),
-            phase_label=phase_label(project.phase),
+            phase_label=words.phase(project.phase),
             status_label=status,
-            concept_label=_("concept in bewerking") if concept and completed else "",
+            concept_label=words.concept if concept and completed else "",
             concept_url=results_url(concept) if concept else "",
-            score_label=score_label(project.completed_score),
+            score_label=words.score(project.completed_score),
             result_url=results_url(completed) if completed else "",
             open_actions=open_actions,
             date_label=date_label(project.completed_at or project.concept_started_at) or "–",
