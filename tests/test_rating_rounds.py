@@ -324,6 +324,18 @@ class DiscussionTests(RatingRoundTestCase):
         self.assertContains(response, "Bob: <span class=\"wv-rater-open\">nog niet ingediend")
         self.assertContains(response, "2 van 3 beoordelaars hebben ingediend.")
 
+    def test_each_question_offers_the_scale_a_reason_and_a_note_to_choose_with(self):
+        self.client.force_login(self.alice)
+        body = self.client.get(self.url).content.decode()
+        q = self.q11.pk
+        section = body[body.index('id="vraag-1.1"'):body.index('id="vraag-2.1"')]
+        for value in ("0", "1", "2", "3", "4", "unknown", "na"):
+            self.assertRegex(section, rf'<input type="radio" [^>]*name="q{q}-answer" [^>]*value="{value}"')
+        # The reason and the note are drawn as fields, not shown as escaped HTML.
+        self.assertRegex(section, rf'<input type="text" name="q{q}-reason"')
+        self.assertRegex(section, rf'<textarea name="q{q}-note"')
+        self.assertNotIn("&lt;div", section)
+
     def test_the_group_chooses_the_answer_and_the_history_keeps_both(self):
         self.client.force_login(self.alice)
         q = self.q11.pk

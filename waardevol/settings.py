@@ -113,7 +113,7 @@ TEMPLATES = [
         # The few templates a page draws dozens of times (a form field, a question's radio
         # group): see waardevol/templating.py. Asked after Django's engine, so a name that is a
         # Django template stays one.
-        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "BACKEND": "waardevol.templating.SafeJinja2",
         "NAME": "jinja2",
         "DIRS": [BASE_DIR / "templates" / "jinja2"],
         "APP_DIRS": False,

@@ -19,9 +19,11 @@ from crispy_forms.templatetags.crispy_forms_field import (
     is_checkboxselectmultiple,
     is_radioselect,
 )
+from django.template.backends.jinja2 import Jinja2, Template
 from django.template.defaultfilters import date as django_date
 from django.utils import translation
 from django.utils.html import strip_spaces_between_tags
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from markupsafe import Markup
 
@@ -54,3 +56,19 @@ def environment(**options) -> jinja2.Environment:
         "is_radioselect": is_radioselect,
     })
     return env
+
+
+class SafeTemplate(Template):
+    def render(self, context=None, request=None) -> SafeString:
+        # Escaped by Jinja2's autoescape already. Marked safe as a Django template's output is,
+        # so a Django page that shows it (crispy forms' |as_crispy_field, {% jinja_include %})
+        # does not escape the HTML a second time.
+        return mark_safe(super().render(context, request))
+
+
+class SafeJinja2(Jinja2):
+    """Django's Jinja2 backend, with the output of a template marked safe (see SafeTemplate)."""
+
+    def get_template(self, template_name):
+        template = super().get_template(template_name)
+        return SafeTemplate(template.template, template.backend)

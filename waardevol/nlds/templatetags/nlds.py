@@ -3,7 +3,6 @@ the ARIA wiring that ties help text and errors to the control, and the error sum
 
 from django import forms, template
 from django.template import engines
-from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -75,6 +74,6 @@ def qfield(form: forms.BaseForm, spec: str):
 @register.simple_tag(takes_context=True)
 def jinja_include(context, template_name: str):
     """A Jinja2 template (templates/jinja2/) drawn with the including page's context; Django's
-    {% include %} only finds Django templates. Its output is escaped by Jinja2's autoescape."""
-    html = engines["jinja2"].get_template(template_name).render(context.flatten())
-    return mark_safe(html)
+    {% include %} only finds Django templates. Its output is escaped by Jinja2's autoescape
+    and marked safe by our backend (waardevol/templating.py)."""
+    return engines["jinja2"].get_template(template_name).render(context.flatten())
