@@ -52,8 +52,12 @@ SORT_LABELS = [
 ]
 
 
-def score_label(score: int | None) -> str:
-    return f"{score} – {band_label(score_band(score)).lower()}" if score is not None else "–"
+def score_label(score: int | None, bands: dict | None = None) -> str:
+    """A score with its band ("72 – op koers"); `bands` are band labels translated already."""
+    if score is None:
+        return "–"
+    band = score_band(score)
+    return f"{score} – {(bands[band] if bands else band_label(band)).lower()}"
 
 
 class ListWords:
@@ -72,8 +76,7 @@ class ListWords:
         return self.phases.get(phase, phase)
 
     def score(self, score: int | None) -> str:
-        """As score_label: "72 – op koers"."""
-        return f"{score} – {self.bands[score_band(score)].lower()}" if score is not None else "–"
+        return score_label(score, self.bands)
 
 
 @dataclass

@@ -16,6 +16,7 @@ CONTROL_CLASSES = [
 
 
 def described_by(field: forms.BoundField) -> str:
+    """The ids of a field's description and error, for its aria-describedby."""
     ids = []
     if field.help_text:
         ids.append(f"{field.auto_id}-description")
@@ -24,8 +25,9 @@ def described_by(field: forms.BoundField) -> str:
     return " ".join(ids)
 
 
-@register.simple_tag
 def nlds_control(field: forms.BoundField):
+    """A field's control with our classes and ARIA wiring (a filter of the Jinja2 field template,
+    templates/jinja2/nlds/field.html)."""
     widget = field.field.widget
     css, invalid_css = next((c, i) for cls, c, i in CONTROL_CLASSES if isinstance(widget, cls))
     attrs = {"class": f"{css} {invalid_css}" if field.errors else css}
@@ -34,11 +36,6 @@ def nlds_control(field: forms.BoundField):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
-
-
-@register.filter
-def nlds_described_by(field: forms.BoundField) -> str:
-    return described_by(field)
 
 
 @register.simple_tag
