@@ -1,6 +1,7 @@
 """The PDF engine: WeasyPrint, imported lazily, with a URL fetcher that serves nothing but our own
 static files from disk (as Open Formulieren's `openforms.utils.pdf` does)."""
 
+import gc
 import mimetypes
 import posixpath
 import threading
@@ -37,6 +38,40 @@ def _engine_state():
     return _engine.font_config, _engine.stylesheets
 
 
+class _CollectorPause:
+    """Python's cyclic garbage collector paused while any thread renders.
+
+    A render allocates a few hundred thousand short-lived objects around a box tree that lives
+    until the end, so the collector runs over a hundred times a render and scans the same
+    living tree each time: a tenth of a render's time, for nothing, as almost all of the garbage
+    is freed by reference counting anyway. What cycles a render leaves are collected once the
+    last render in the process ends (the next collection after `gc.enable`), so memory between
+    renders is what it was. The collector is a process-wide switch: the last render to end
+    switches it back on, and only if it was on before the first began.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._renders = 0
+        self._resume = False
+
+    def __enter__(self):
+        with self._lock:
+            if self._renders == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._renders += 1
+
+    def __exit__(self, *exc_info):
+        with self._lock:
+            self._renders -= 1
+            if self._renders == 0 and self._resume:
+                gc.enable()
+
+
+collector_paused = _CollectorPause()
+
+
 def html_to_pdf(html: str) -> bytes:
     """A tagged PDF/UA-1 document of `html` in the print stylesheet, its relative URLs served by
     `static_files_fetcher`. The HTML itself does not link the stylesheet (a browser preview
@@ -44,11 +79,12 @@ def html_to_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     font_config, stylesheets = _engine_state()
-    return HTML(string=html, base_url=REPORT_BASE_URL,
-                url_fetcher=static_files_fetcher()).write_pdf(
-        stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1",
-        attachments=[], finisher=add_table_header_scopes,
-    )
+    with collector_paused:
+        return HTML(string=html, base_url=REPORT_BASE_URL,
+                    url_fetcher=static_files_fetcher()).write_pdf(
+            stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1",
+            attachments=[], finisher=add_table_header_scopes,
+        )
 
 
 def add_table_header_scopes(document, pdf) -> None:

@@ -1,5 +1,6 @@
 """The PDF advice report: content, accessibility tags, safety against hostile text, access, cache."""
 
+import gc
 import io
 import re
 import shutil
@@ -12,7 +13,7 @@ from unittest import mock
 
 from django.core.cache import cache
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -419,3 +420,45 @@ class ReportDownloadTests(ReportTestCase):
         self.assertIn(f"'nonce-{nonce}'", response["Content-Security-Policy"])
         self.client.force_login(self.vng)  # staff, but not of this municipality
         self.assertEqual(self.client.get(url).status_code, 404)
+
+
+class CollectorPauseTests(SimpleTestCase):
+    """Renders pause Python's cyclic garbage collector (see `pdf._CollectorPause`) and always
+    switch it back on: a collector left off would let every later request's cycles pile up."""
+
+    def tearDown(self):
+        gc.enable()
+
+    def test_a_render_runs_with_the_collector_off_and_switches_it_back_on(self):
+        during = []
+
+        def finisher(document, written):
+            during.append(gc.isenabled())
+            pdf_finisher(document, written)
+
+        pdf_finisher = pdf.add_table_header_scopes
+        with mock.patch.object(pdf, "add_table_header_scopes", finisher):
+            document = pdf.html_to_pdf("<html lang='nl'><title>t</title><p>Hallo</p></html>")
+        self.assertTrue(document.startswith(b"%PDF"))
+        self.assertEqual(during, [False])
+        self.assertTrue(gc.isenabled())
+
+    def test_the_last_of_overlapping_renders_switches_it_back_on(self):
+        pause = pdf._CollectorPause()
+        with pause:
+            with pause:  # a second thread's render, begun while the first one runs
+                self.assertFalse(gc.isenabled())
+            self.assertFalse(gc.isenabled())
+        self.assertTrue(gc.isenabled())
+
+    def test_a_failed_render_switches_it_back_on(self):
+        with mock.patch("weasyprint.HTML.write_pdf", side_effect=RuntimeError("broken")):
+            with self.assertRaises(RuntimeError):
+                pdf.html_to_pdf("<p>x</p>")
+        self.assertTrue(gc.isenabled())
+
+    def test_a_collector_that_was_off_stays_off(self):
+        gc.disable()
+        with pdf._CollectorPause():
+            pass
+        self.assertFalse(gc.isenabled())
