@@ -17,6 +17,7 @@ from assessments.overview import OVERVIEW_PAGE_SIZE
 from perspectives.models import Perspective
 
 from .base import BaseTestCase, completed_assessment, set_answer
+from .test_report import text_outside_cells
 
 OVERVIEW = reverse("assessments:overview")
 PORTFOLIO = reverse("assessments:portfolio")
@@ -392,3 +393,7 @@ class PortfolioExportTests(PortfolioDataMixin, BaseTestCase):
         with pikepdf.open(io.BytesIO(document)) as pdf:
             self.assertEqual(len(pdf.pages), 1)
         self.assertEqual(presenter.unmet_more, "En nog 8 andere.")
+        # "Informatievoorziening" and "ontwikkeling" ran over the next column before.
+        cells, problems = text_outside_cells(portfolio.portfolio_html(presenter))
+        self.assertTrue(any("Informatievoorziening" in cell for cell in cells), cells)
+        self.assertEqual(problems, [])

@@ -34,6 +34,29 @@ def pdf_text(pdf: bytes) -> str:
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
 
 
+def text_outside_cells(html: str) -> tuple[list[str], list[str]]:
+    """The text of every table cell of `html` laid out as the PDF engine lays it out, and each
+    line of text that ends beyond its cell's right edge (it would print over the next column)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    font_config, stylesheets = pdf._engine_state()
+    document = HTML(string=html, base_url=pdf.REPORT_BASE_URL,
+                    url_fetcher=pdf.static_files_fetcher(),
+                    ).render(stylesheets=stylesheets, font_config=font_config)
+    cells, problems = [], []
+    for page in document.pages:
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            end = cell.content_box_x() + cell.width
+            texts = [box for box in cell.descendants() if isinstance(box, boxes.TextBox)]
+            cells.append("".join(box.text for box in texts))
+            problems += [f"{box.text!r} ends {box.position_x + box.width - end:.1f}px late"
+                         for box in texts if box.position_x + box.width > end + 0.5]
+    return cells, problems
+
+
 class ReportTestCase(BaseTestCase):
     def setUp(self):
         cache.clear()
@@ -220,6 +243,23 @@ class ReportContentTests(ReportTestCase):
         self.assertIn("1 maart 2027", plan)
         self.assertNotIn("Mrt", " ".join(pages))
         self.assertNotIn("Balk", " ".join(pages))
+
+    def test_no_text_in_a_table_runs_outside_its_cell(self):
+        """Fixed-layout tables take their widths from the stylesheet, and a word longer than its
+        column used to run into the next one ("Projectleider" over the date, "2026" over the
+        status)."""
+        assessment = self.completed_assessment(processes_personal_data=True)
+        for owner, due in (("Projectleider openbare ruimte", date(2027, 9, 23)),
+                           ("Informatiebeveiligingsfunctionaris", date(2027, 12, 30))):
+            services.action_create(assessment=assessment, user=self.alice, owner=owner,
+                                   perspective=Perspective.objects.get(number=7),
+                                   description="Verwerkersovereenkomst-controlewerkzaamheden",
+                                   due_date=due)
+        cells, problems = text_outside_cells(
+            report.report_html(report.ReportPresenter.for_assessment(assessment)))
+        self.assertGreater(len(cells), 40)  # the score, comparison and action tables
+        self.assertIn("Informatiebeveiligingsfunctionaris", "".join(cells))
+        self.assertEqual(problems, [])
 
     def test_english_assessment_gives_an_english_report(self):
         assessment = self.completed_assessment(language="en")
