@@ -73,19 +73,26 @@ class _CollectorPause:
 collector_paused = _CollectorPause()
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A tagged PDF/UA-1 document of `html` in the print stylesheet, its relative URLs served by
-    `static_files_fetcher`. The HTML itself does not link the stylesheet (a browser preview
-    does): it is parsed once and reused."""
+# What makes the document a tagged PDF/UA-1 with nothing embedded; it also shapes the layout.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "attachments": []}
+
+
+def laid_out(html: str):
+    """`html` laid out in pages as its PDF prints it (a WeasyPrint `Document`): in the print
+    stylesheet, its relative URLs served by `static_files_fetcher`. The HTML itself does not
+    link the stylesheet (a browser preview does): it is parsed once and reused."""
     from weasyprint import HTML
 
     font_config, stylesheets = _engine_state()
+    return HTML(string=html, base_url=REPORT_BASE_URL,
+                url_fetcher=static_files_fetcher()).render(
+        font_config, stylesheets=stylesheets, **PDF_OPTIONS)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A tagged PDF/UA-1 document of `html` (see `laid_out`)."""
     with collector_paused:
-        return HTML(string=html, base_url=REPORT_BASE_URL,
-                    url_fetcher=static_files_fetcher()).write_pdf(
-            stylesheets=stylesheets, font_config=font_config, pdf_variant="pdf/ua-1",
-            attachments=[], finisher=add_table_header_scopes,
-        )
+        return laid_out(html).write_pdf(finisher=add_table_header_scopes, **PDF_OPTIONS)
 
 
 def add_table_header_scopes(document, pdf) -> None:

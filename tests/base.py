@@ -97,3 +97,23 @@ def set_answer(assessment, code, score=None, kind=AnswerKind.SCORE, note=""):
     """Change one stored answer of a concept, by question code."""
     Answer.objects.filter(assessment=assessment, question__code=code).update(
         kind=kind, score=score if kind == AnswerKind.SCORE else None, note=note)
+
+
+def text_outside_cells(html: str) -> tuple[list[str], list[str]]:
+    """The text of every table cell of `html` laid out as its PDF prints it, and each line of
+    text that ends beyond its cell's right edge (it would print over the next column)."""
+    from weasyprint.formatting_structure import boxes
+
+    from assessments import pdf
+
+    cells, problems = [], []
+    for page in pdf.laid_out(html).pages:
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox):
+                continue
+            end = cell.content_box_x() + cell.width
+            texts = [box for box in cell.descendants() if isinstance(box, boxes.TextBox)]
+            cells.append("".join(box.text for box in texts))
+            problems += [f"{box.text!r} ends {box.position_x + box.width - end:.1f}px late"
+                         for box in texts if box.position_x + box.width > end + 0.5]
+    return cells, problems

@@ -16,8 +16,7 @@ from assessments.models import Action, Answer, Assessment, PerspectiveResult
 from assessments.overview import OVERVIEW_PAGE_SIZE
 from perspectives.models import Perspective
 
-from .base import BaseTestCase, completed_assessment, set_answer
-from .test_report import text_outside_cells
+from .base import BaseTestCase, completed_assessment, set_answer, text_outside_cells
 
 OVERVIEW = reverse("assessments:overview")
 PORTFOLIO = reverse("assessments:portfolio")

@@ -23,7 +23,7 @@ from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
 from perspectives.services import content_publish
 
-from .base import BaseTestCase, completed_assessment, set_answer
+from .base import BaseTestCase, completed_assessment, set_answer, text_outside_cells
 
 LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
           for alias in ("default", "limits")}
@@ -32,29 +32,6 @@ LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "L
 def pdf_text(pdf: bytes) -> str:
     reader = PdfReader(io.BytesIO(pdf))
     return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
-
-
-def text_outside_cells(html: str) -> tuple[list[str], list[str]]:
-    """The text of every table cell of `html` laid out as the PDF engine lays it out, and each
-    line of text that ends beyond its cell's right edge (it would print over the next column)."""
-    from weasyprint import HTML
-    from weasyprint.formatting_structure import boxes
-
-    font_config, stylesheets = pdf._engine_state()
-    document = HTML(string=html, base_url=pdf.REPORT_BASE_URL,
-                    url_fetcher=pdf.static_files_fetcher(),
-                    ).render(stylesheets=stylesheets, font_config=font_config)
-    cells, problems = [], []
-    for page in document.pages:
-        for cell in page._page_box.descendants():
-            if not isinstance(cell, boxes.TableCellBox):
-                continue
-            end = cell.content_box_x() + cell.width
-            texts = [box for box in cell.descendants() if isinstance(box, boxes.TextBox)]
-            cells.append("".join(box.text for box in texts))
-            problems += [f"{box.text!r} ends {box.position_x + box.width - end:.1f}px late"
-                         for box in texts if box.position_x + box.width > end + 0.5]
-    return cells, problems
 
 
 class ReportTestCase(BaseTestCase):
@@ -492,7 +469,7 @@ class CollectorPauseTests(SimpleTestCase):
         self.assertTrue(gc.isenabled())
 
     def test_a_failed_render_switches_it_back_on(self):
-        with mock.patch("weasyprint.HTML.write_pdf", side_effect=RuntimeError("broken")):
+        with mock.patch.object(pdf, "laid_out", side_effect=RuntimeError("broken")):
             with self.assertRaises(RuntimeError):
                 pdf.html_to_pdf("<p>x</p>")
         self.assertTrue(gc.isenabled())
