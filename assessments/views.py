@@ -26,7 +26,7 @@ from waardevol.accounts.access import (
     rating_round_for_user,
 )
 from waardevol.audit.models import AuditKind
-from waardevol.audit.services import audit_assessment
+from waardevol.audit.services import audit_assessment, audit_municipality, export_filters
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
@@ -84,8 +84,16 @@ def overview_csv(request: HttpRequest) -> HttpResponse:
     form = OverviewFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request)  # the page's own link never sends an invalid filter
-    presenter = OverviewPresenter(membership, form)
-    return csv_response(presenter.csv_rows, _csv_name("projecten", membership))
+    rows = list(OverviewPresenter(membership, form).csv_rows)
+    _audit_export(request, membership, AuditKind.PROJECTS_EXPORTED, rows, form)
+    return csv_response(rows, _csv_name("projecten", membership))
+
+
+def _audit_export(request: HttpRequest, membership, kind: str, rows: list, form) -> None:
+    """Who took which part of the municipality's data out, and how much (the header row is not
+    counted), in the municipality's history."""
+    audit_municipality(user=request.user, kind=kind, municipality=membership.municipality,
+                       rows=len(rows) - 1, filters=export_filters(form.cleaned_data))
 
 
 def _csv_name(kind: str, membership) -> str:
@@ -111,8 +119,9 @@ def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
     form = ActionFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request)
-    presenter = PortfolioPresenter(membership, form)
-    return csv_response(presenter.actions_csv_rows, _csv_name("acties", membership))
+    rows = list(PortfolioPresenter(membership, form).actions_csv_rows)
+    _audit_export(request, membership, AuditKind.ACTIONS_EXPORTED, rows, form)
+    return csv_response(rows, _csv_name("acties", membership))
 
 
 @member_page
@@ -127,6 +136,8 @@ def portfolio_pdf(request: HttpRequest) -> HttpResponse:
         }, status=429)
     presenter = PortfolioReportPresenter(membership)
     response = HttpResponse(portfolio_pdf_document(presenter), content_type="application/pdf")
+    audit_municipality(user=request.user, kind=AuditKind.PORTFOLIO_DOWNLOADED,
+                       municipality=membership.municipality)
     response["Content-Disposition"] = f'attachment; filename="{presenter.file_name}"'
     return response
 

@@ -444,6 +444,137 @@ class HistoryPageTests(BaseTestCase):
                 self.assertFalse([q for q in sql if "audit_auditevent" in q], sql)
 
 
+class MunicipalityHistoryTests(BaseTestCase):
+    """Exports of the municipality's data and its national-comparison choice: one event each, in
+    the municipality's own history, which its bewerkers read and nobody else."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.make_assessed_project("Utrechtse sensoren")
+        cls.other = completed_assessment(cls.amersfoort, cls.charlie, "Amersfoorts geheim")
+
+    def municipal_events(self, municipality=None):
+        return list(AuditEvent.objects.filter(municipality=municipality or self.utrecht,
+                                              project__isnull=True))
+
+    def test_each_export_records_who_what_and_how_much(self):
+        self.client.force_login(self.bob)  # a lezer may export; the record is what counts
+        response = self.client.get(reverse("assessments:overview_csv"),
+                                   {"fase": "idee", "q": "sensoren", "sort": "-name"})
+        self.assertEqual(response.status_code, 200)
+        rows = response.content.decode("utf-8").strip().splitlines()
+        self.client.get(reverse("assessments:portfolio_actions_csv"), {"verlopen": "on"})
+        self.client.get(reverse("assessments:portfolio_pdf"))
+        projects, actions, portfolio = sorted(self.municipal_events(), key=lambda e: e.pk)
+        self.assertEqual((projects.kind, projects.actor, projects.actor_name, projects.project_id,
+                          projects.assessment_id),
+                         (AuditKind.PROJECTS_EXPORTED, self.bob, "Bob", None, None))
+        self.assertEqual(projects.changes, {"rows": len(rows) - 1,
+                                            "filters": [["q", "sensoren"], ["fase", "idee"]]})
+        self.assertEqual(len(rows) - 1, 1)
+        self.assertEqual((actions.kind, actions.changes),
+                         (AuditKind.ACTIONS_EXPORTED, {"rows": 0, "filters": [["verlopen", True]]}))
+        self.assertEqual((portfolio.kind, portfolio.changes),
+                         (AuditKind.PORTFOLIO_DOWNLOADED, {}))
+        # Nothing of it shows on a project's history, and nothing of Amersfoort's was touched.
+        self.assertFalse(self.municipal_events(self.amersfoort))
+
+    def test_a_refused_export_records_nothing(self):
+        self.client.force_login(self.alice)
+        response = self.client.get(reverse("assessments:overview_csv"), {"fase": "bestaat-niet"})
+        self.assertEqual(response.status_code, 400)
+        self.client.force_login(User.objects.create_user("outsider", "o@example.org", PASSWORD))
+        self.assertEqual(self.client.get(reverse("assessments:overview_csv")).status_code, 403)
+        self.assertEqual(self.municipal_events(), [])
+
+    def test_joining_and_leaving_the_national_comparison(self):
+        self.client.force_login(self.alice)
+        url = reverse("benchmark:participation")
+        for choice in ("meedoen", "meedoen", "stoppen"):
+            self.assertEqual(self.client.post(url, {"keuze": choice}).status_code, 302)
+        # The second "join" changed nothing: two events, not three.
+        self.assertEqual([(e.kind, e.actor) for e in sorted(self.municipal_events(),
+                                                             key=lambda e: e.pk)],
+                         [(AuditKind.BENCHMARK_JOINED, self.alice),
+                          (AuditKind.BENCHMARK_LEFT, self.alice)])
+
+    def test_the_page_and_its_csv_show_the_events_in_words(self):
+        self.client.force_login(self.bob)
+        self.client.get(reverse("assessments:overview_csv"),
+                        {"fase": "idee", "minimumeisen": "gehaald"})
+        self.client.get(reverse("assessments:portfolio_actions_csv"))
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("audit:municipality_history"))
+        self.assertEqual(page.status_code, 200)
+        self.assertEqual(page["Cache-Control"].count("no-store"), 1)
+        self.assertInHTML("<h1 class='utrecht-heading-1'>Geschiedenis van de gemeente</h1>",
+                          page.content.decode())
+        self.assertContains(page, "Projectenlijst geëxporteerd (CSV)")
+        self.assertContains(page, "Filter Fase: Idee")
+        self.assertContains(page, "Filter Minimumeisen: Alle minimumeisen gehaald")
+        self.assertContains(page, "1 rij<", count=2)  # one project, one action
+        self.assertContains(page, "Zonder filter")
+        self.assertContains(page, "Bob")
+        # The project's own events are on its own history, not here.
+        self.assertNotContains(page, "Project aangemaakt")
+        self.assertNotContains(page, ">Beoordeling<")
+        csv_response = self.client.get(reverse("audit:municipality_history_csv"))
+        self.assertEqual(csv_response["Cache-Control"], "private, no-store")
+        rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8")[1:]),
+                               delimiter=";"))
+        self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Wijzigingen"])
+        self.assertEqual([row[2] for row in rows[1:]],
+                         ["Verbeteracties geëxporteerd (CSV)", "Projectenlijst geëxporteerd (CSV)"])
+        self.assertEqual(rows[2][3], "1 rij\nFilter Fase: Idee\n"
+                                     "Filter Minimumeisen: Alle minimumeisen gehaald")
+        self.assertEqual(rows[1][3], "1 rij\nZonder filter")
+        # The CSV export is itself recorded, after the file was read.
+        self.assertEqual(self.municipal_events()[0].kind, AuditKind.HISTORY_EXPORTED)
+
+    def test_in_english_the_filters_are_in_english(self):
+        self.client.force_login(self.alice)
+        self.client.get(reverse("assessments:overview_csv"), {"fase": "idee"})
+        self.client.cookies.load({"django_language": "en"})
+        page = self.client.get(reverse("audit:municipality_history"),
+                               headers={"accept-language": "en"})
+        self.assertContains(page, "Project list exported (CSV)")
+        self.assertContains(page, "Filter Phase: Idea")
+
+    def test_for_the_municipalitys_bewerkers_only(self):
+        audit_services.audit_municipality(user=self.charlie, municipality=self.amersfoort,
+                                          kind=AuditKind.PROJECTS_EXPORTED, rows=3, filters=[])
+        self.client.force_login(self.alice)
+        overview = self.client.get(reverse("assessments:overview"))
+        self.assertContains(overview, reverse("audit:municipality_history"))
+        for name in ("municipality_history", "municipality_history_csv"):
+            body = self.client.get(reverse(f"audit:{name}")).content.decode()
+            self.assertNotIn("Charlie", body)
+        self.client.force_login(self.bob)
+        self.assertNotContains(self.client.get(reverse("assessments:overview")),
+                               reverse("audit:municipality_history"))
+        outsider = User.objects.create_user("outsider", "outsider@example.org", PASSWORD)
+        for user in (self.bob, outsider):  # a lezer; an account without a municipality
+            self.client.force_login(user)
+            for name in ("municipality_history", "municipality_history_csv"):
+                self.assertEqual(self.client.get(reverse(f"audit:{name}")).status_code, 403)
+
+    def test_a_page_takes_a_fixed_number_of_queries(self):
+        self.client.force_login(self.alice)
+        url = reverse("audit:municipality_history")
+        self.client.get(reverse("assessments:overview_csv"), {"fase": "idee"})
+        self.client.get(url)
+        with CaptureQueriesContext(connection) as few:
+            self.client.get(url)
+        few = len(few)  # now: the next request clears the connection's query log
+        for _i in range(10):
+            self.client.get(reverse("assessments:overview_csv"), {"fase": "idee"})
+            self.client.get(reverse("assessments:portfolio_actions_csv"), {"perspectief": "3"})
+        with self.assertNumQueries(few):
+            response = self.client.get(url)
+        self.assertContains(response, "Filter Perspectief: 3. ", count=10)
+
+
 class CsvExportTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -457,6 +588,7 @@ class CsvExportTests(BaseTestCase):
 
     def test_the_export_is_a_private_attachment_with_every_event(self):
         self.client.force_login(self.alice)
+        events = AuditEvent.objects.filter(project=self.project).count()
         response = self.client.get(reverse("audit:project_history_csv", args=[self.project.pk]))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response["Content-Type"], "text/csv; charset=utf-8")
@@ -466,10 +598,15 @@ class CsvExportTests(BaseTestCase):
         self.assertEqual(response["Cache-Control"], "private, no-store")
         rows = self.read(response)
         self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Beoordeling", "Wijzigingen"])
-        self.assertEqual(len(rows) - 1, AuditEvent.objects.filter(project=self.project).count())
+        self.assertEqual(len(rows) - 1, events)  # every event before the export itself
         kinds = [row[2] for row in rows[1:]]
         self.assertEqual(kinds[-1], "Project aangemaakt")  # oldest last, as on the page
         self.assertIn("Beoordeling afgerond", kinds)
+        # The export is recorded in the project's history, by who made it.
+        export = AuditEvent.objects.filter(project=self.project).first()
+        self.assertEqual((export.kind, export.actor, export.assessment_id),
+                         (AuditKind.HISTORY_EXPORTED, self.alice, None))
+        self.assertEqual(AuditEvent.objects.filter(project=self.project).count(), events + 1)
 
     def test_cells_that_a_spreadsheet_would_run_are_defused(self):
         mallory = self.make_user("mallory", self.utrecht, Role.EDITOR)

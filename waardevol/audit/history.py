@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from assessments.labels import date_label
 from assessments.models import Action, AnswerKind, Assessment, Project
@@ -21,6 +22,7 @@ PAGE_SIZE = 50
 
 ANSWER_KINDS = {AuditKind.ANSWER_CHANGED, AuditKind.ANSWER_CHOSEN, AuditKind.RATING_SUBMITTED}
 ACTION_KINDS = {AuditKind.ACTION_ADDED, AuditKind.ACTION_CHANGED}
+EXPORT_KINDS = {AuditKind.PROJECTS_EXPORTED, AuditKind.ACTIONS_EXPORTED}
 NO_VALUE = "–"
 
 
@@ -36,18 +38,21 @@ class HistoryRow:
 
 
 class HistoryPresenter:
-    """Rows for a page (or all rows, for the CSV) of a project's or an assessment's history.
+    """Rows for a page (or all rows, for the CSV) of a project's, an assessment's or the
+    municipality's history.
 
-    On a project's history each row names its assessment, read for the whole page in one query.
+    On a project's history each row names its assessment (`names_assessments`), read for the
+    whole page in one query.
     """
 
-    def __init__(self, events: Iterable[AuditEvent], *, per_assessment: bool):
+    def __init__(self, events: Iterable[AuditEvent], *, names_assessments: bool):
         self.events = list(events)
-        self.per_assessment = per_assessment
-        self.assessments = {} if per_assessment else {
+        self.names_assessments = names_assessments
+        self.assessments = {} if not names_assessments else {
             a.pk: a for a in Assessment.objects.filter(
                 pk__in={e.assessment_id for e in self.events if e.assessment_id})
         }
+        self.filter_words = FilterWords()
 
     @property
     def rows(self) -> list[HistoryRow]:
@@ -62,11 +67,11 @@ class HistoryPresenter:
             actor=event.actor_name or _("onbekend"),
             action=event.get_kind_display(),
             assessment_label=label, assessment_url=url,
-            changes=changes_in_words(event),
+            changes=changes_in_words(event, self.filter_words),
         )
 
     def assessment_of(self, event: AuditEvent) -> tuple[str, str]:
-        if self.per_assessment or event.assessment_id is None:
+        if not self.names_assessments or event.assessment_id is None:
             return "", ""
         assessment = self.assessments.get(event.assessment_id)
         if assessment is None:
@@ -75,9 +80,49 @@ class HistoryPresenter:
                 reverse("assessments:results", args=[assessment.pk]))
 
 
-def changes_in_words(event: AuditEvent) -> list[str]:
+class FilterWords:
+    """The filters of an export in words, in the reader's language: the labels and choices of the
+    form it was made with, each form made once per page (their choices are read when made)."""
+
+    def __init__(self):
+        self._forms: dict[str, object] = {}
+
+    def form(self, kind: str):
+        if kind not in self._forms:
+            from assessments.forms import ActionFilterForm, OverviewFilterForm
+
+            self._forms[kind] = (OverviewFilterForm if kind == AuditKind.PROJECTS_EXPORTED
+                                 else ActionFilterForm)()
+        return self._forms[kind]
+
+    def lines(self, kind: str, filters: list) -> list[str]:
+        fields = self.form(kind).fields
+        lines = []
+        for name, value in filters:
+            field = fields.get(name)
+            if field is None:  # a filter the form no longer has
+                lines.append(f"{name}: {value}")
+                continue
+            choices = {str(key): label for key, label in getattr(field, "choices", ())}
+            if isinstance(value, bool):
+                shown = _("ja") if value else _("nee")
+            else:
+                shown = choices.get(str(value), value)
+            lines.append(_("Filter %(label)s: %(value)s") % {"label": field.label, "value": shown})
+        return lines
+
+
+def changes_in_words(event: AuditEvent, filter_words: FilterWords | None = None) -> list[str]:
     changes = event.changes or {}
     lines = []
+    if event.kind in EXPORT_KINDS:
+        if changes.get("rows") is not None:
+            lines.append(ngettext("%(count)s rij", "%(count)s rijen", changes["rows"])
+                         % {"count": changes["rows"]})
+        if changes.get("filters"):
+            lines += (filter_words or FilterWords()).lines(event.kind, changes["filters"])
+        elif changes.get("rows") is not None:
+            lines.append(_("Zonder filter"))
     if event.kind == AuditKind.ACTION_CHANGED and changes.get("description"):
         lines.append(_("Verbeteractie ‘%(description)s’") % {"description": changes["description"]})
     if event.kind == AuditKind.ASSESSMENT_COMPLETED and changes.get("score") is not None:

@@ -29,7 +29,13 @@ class AuditKind(models.TextChoices):
     EXAMPLE_WITHDRAWN = "example_withdrawn", _("Voorbeeld ingetrokken")
     EXAMPLE_ADOPTED = "example_adopted", _("Gestart vanuit een voorbeeld")
     ADOPTED_ANSWERS_CONFIRMED = "adopted_confirmed", _("Overgenomen antwoorden bevestigd")
-    # Later: share links and exports get kinds of their own here (a choices-only migration).
+    HISTORY_EXPORTED = "history_exported", _("Geschiedenis geëxporteerd (CSV)")
+    # The municipality's own events: no project (see AuditEvent.project).
+    PROJECTS_EXPORTED = "projects_exported", _("Projectenlijst geëxporteerd (CSV)")
+    ACTIONS_EXPORTED = "actions_exported", _("Verbeteracties geëxporteerd (CSV)")
+    PORTFOLIO_DOWNLOADED = "portfolio_downloaded", _("Portfolio gedownload (PDF)")
+    BENCHMARK_JOINED = "benchmark_joined", _("Deelname aan de landelijke vergelijking gestart")
+    BENCHMARK_LEFT = "benchmark_left", _("Deelname aan de landelijke vergelijking gestopt")
 
 
 class AuditAppendOnly(Exception):
@@ -61,10 +67,12 @@ class AuditEvent(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+",
                                      verbose_name=_("gemeente"), editable=False)
     # No database constraint and no cascade: the history of a deleted concept (or of a project a
-    # VNG administrator removed) stays, and deleting them never has to touch these rows.
+    # VNG administrator removed) stays, and deleting them never has to touch these rows. None for
+    # what concerns the whole municipality (an export of its projects, joining the national
+    # comparison): its own history.
     project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, db_constraint=False,
-                                db_index=False, related_name="+", verbose_name=_("project"),
-                                editable=False)
+                                db_index=False, null=True, related_name="+",
+                                verbose_name=_("project"), editable=False)
     assessment = models.ForeignKey(Assessment, on_delete=models.DO_NOTHING, db_constraint=False,
                                    db_index=False, null=True, related_name="+",
                                    verbose_name=_("beoordeling"), editable=False)
@@ -83,6 +91,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["project", "-created_at", "-id"], name="audit_project_time"),
             models.Index(fields=["assessment", "-created_at", "-id"], name="audit_assessment_time"),
+            models.Index(fields=["municipality", "-created_at", "-id"],
+                         condition=models.Q(project__isnull=True), name="audit_municipality_time"),
         ]
         default_permissions = ("view",)
 

@@ -1,4 +1,5 @@
-"""Reads of the audit trail, always within one project of the user's municipality."""
+"""Reads of the audit trail, always within the user's municipality: one project, one assessment,
+or the municipality's own events."""
 
 from django.db.models import Q, QuerySet
 
@@ -21,3 +22,8 @@ def assessment_history(*, assessment: Assessment) -> QuerySet[AuditEvent]:
         during &= Q(created_at__lte=assessment.completed_at)
     return project_history(project=assessment.project).filter(Q(assessment_id=assessment.pk)
                                                               | during)
+
+
+def municipality_history(*, municipality_id: int) -> QuerySet[AuditEvent]:
+    """The municipality's own events (no project), the newest first."""
+    return AuditEvent.objects.filter(municipality_id=municipality_id, project__isnull=True)

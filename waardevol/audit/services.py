@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
 from assessments.labels import person_label
-from assessments.models import Action, Assessment, Project
+from assessments.models import Action, Assessment, Municipality, Project
 
 from .models import AuditEvent, AuditKind
 
@@ -36,14 +36,34 @@ def plain(value: Any) -> Any:
     return text if len(text) <= TEXT_MAX else text[:TEXT_MAX - 1] + "…"
 
 
-def audit_record(*, user: AbstractBaseUser | None, kind: str, project: Project,
-                 assessment: Assessment | None = None, changes: dict | None = None) -> AuditEvent:
+def _insert(*, user: AbstractBaseUser | None, kind: str, municipality_id: int,
+            project: Project | None, assessment: Assessment | None, changes: dict) -> AuditEvent:
     actor = user if user is not None and user.is_authenticated else None
     return AuditEvent.objects.create(
         actor=actor, actor_name=person_label(actor) if actor else "",
-        municipality_id=project.municipality_id, project=project, assessment=assessment,
-        kind=kind, changes=changes or {},
+        municipality_id=municipality_id, project=project, assessment=assessment,
+        kind=kind, changes=changes,
     )
+
+
+def audit_record(*, user: AbstractBaseUser | None, kind: str, project: Project,
+                 assessment: Assessment | None = None, changes: dict | None = None) -> AuditEvent:
+    return _insert(user=user, kind=kind, municipality_id=project.municipality_id, project=project,
+                   assessment=assessment, changes=changes or {})
+
+
+def audit_municipality(*, user: AbstractBaseUser | None, kind: str, municipality: Municipality,
+                       **changes: Any) -> AuditEvent:
+    """An event of the whole municipality (no project): its own history."""
+    return _insert(user=user, kind=kind, municipality_id=municipality.pk, project=None,
+                   assessment=None, changes=changes)
+
+
+def export_filters(cleaned_data: dict[str, Any], *, ignore: tuple[str, ...] = ("sort",)) -> list:
+    """The filters an export was made with, as [name, value] pairs of the filter form's fields
+    (the history puts them in words): which part of the municipality's data left the tool."""
+    return [[name, plain(value)] for name, value in cleaned_data.items()
+            if name not in ignore and value not in (None, "", False)]
 
 
 def audit_assessment(*, user: AbstractBaseUser | None, kind: str, assessment: Assessment,

@@ -1,7 +1,8 @@
-"""The "Geschiedenis" of a project and of an assessment, on a page and as CSV.
+"""The "Geschiedenis" of a project, of an assessment and of the municipality, on a page and as CSV.
 
 The history is for the municipality's bewerkers (the people who make the changes it records):
-the access helpers' `write=True` check gives a lezer a 403 and anyone else a 404.
+the access helpers' `write=True` check gives a lezer a 403 and anyone else a 404 (a user
+without a municipality: 403 on the municipality's own history).
 """
 
 
@@ -19,11 +20,14 @@ from assessments.labels import date_label
 from waardevol.accounts.access import (
     assessment_for_user,
     ensure_rating_submitted,
+    membership_for_user,
     project_for_user,
 )
 
 from . import selectors
 from .history import PAGE_SIZE, HistoryPresenter, HistoryRow
+from .models import AuditKind
+from .services import audit_municipality, audit_record
 
 
 @login_required
@@ -32,7 +36,7 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
     # It holds the other raters' submitted scores and the concept's answers.
     ensure_rating_submitted(request.user, project_id=project.pk)
     return _page(request, selectors.project_history(project=project), {
-        "project": project, "assessment": None, "per_assessment": False,
+        "project": project, "assessment": None, "names_assessments": True,
         "csv_url": reverse("audit:project_history_csv", args=[project.pk]),
         "back_url": reverse("assessments:project_detail", args=[project.pk]),
     })
@@ -42,16 +46,29 @@ def project_history(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     return _page(request, selectors.assessment_history(assessment=assessment), {
-        "project": assessment.project, "assessment": assessment, "per_assessment": True,
+        "project": assessment.project, "assessment": assessment, "names_assessments": False,
         "started_label": date_label(assessment.started_at),
         "csv_url": reverse("audit:assessment_history_csv", args=[assessment.pk]),
         "back_url": reverse("assessments:results", args=[assessment.pk]),
     })
 
 
+@login_required
+def municipality_history(request: HttpRequest) -> HttpResponse:
+    """What concerns the whole municipality: exports of its data, joining or leaving the national
+    comparison. A project's own events are in the project's history."""
+    membership = membership_for_user(request.user, write=True)
+    return _page(request, selectors.municipality_history(municipality_id=membership.municipality_id), {
+        "project": None, "assessment": None, "names_assessments": False,
+        "municipality": membership.municipality,
+        "csv_url": reverse("audit:municipality_history_csv"),
+        "back_url": reverse("assessments:overview"),
+    })
+
+
 def _page(request: HttpRequest, events, context: dict) -> HttpResponse:
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("pagina"))
-    history = HistoryPresenter(page.object_list, per_assessment=context["per_assessment"])
+    history = HistoryPresenter(page.object_list, names_assessments=context["names_assessments"])
     return render(request, "audit/history.html", {**context, "page": page, "rows": history.rows})
 
 
@@ -59,30 +76,47 @@ def _page(request: HttpRequest, events, context: dict) -> HttpResponse:
 def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
     ensure_rating_submitted(request.user, project_id=project.pk)
-    return _csv(selectors.project_history(project=project), project.name, per_assessment=False)
+    response = _csv(selectors.project_history(project=project), project.name,
+                    names_assessments=True)
+    # An export is recorded after the rows are read: the file does not list itself.
+    audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=project)
+    return response
 
 
 @login_required
 def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
-    return _csv(selectors.assessment_history(assessment=assessment), assessment.project.name,
-                per_assessment=True)
+    response = _csv(selectors.assessment_history(assessment=assessment), assessment.project.name,
+                    names_assessments=False)
+    audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=assessment.project,
+                 assessment=assessment)
+    return response
 
 
-def _csv(events, name: str, *, per_assessment: bool) -> HttpResponse:
-    rows = HistoryPresenter(events, per_assessment=per_assessment).rows
+@login_required
+def municipality_history_csv(request: HttpRequest) -> HttpResponse:
+    membership = membership_for_user(request.user, write=True)
+    response = _csv(selectors.municipality_history(municipality_id=membership.municipality_id),
+                    membership.municipality.name, names_assessments=False)
+    audit_municipality(user=request.user, kind=AuditKind.HISTORY_EXPORTED,
+                       municipality=membership.municipality)
+    return response
+
+
+def _csv(events, name: str, *, names_assessments: bool) -> HttpResponse:
+    rows = HistoryPresenter(events, names_assessments=names_assessments).rows
     file_name = f"geschiedenis-{slugify(name)[:60] or 'project'}-{timezone.localdate():%Y-%m-%d}.csv"
     header = [_("Tijdstip"), _("Wie"), _("Handeling")]
-    if not per_assessment:
+    if names_assessments:
         header.append(_("Beoordeling"))
     response = csv_response([[*header, _("Wijzigingen")],
-                             *(_csv_row(row, per_assessment) for row in rows)], file_name)
+                             *(_csv_row(row, names_assessments) for row in rows)], file_name)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
-def _csv_row(row: HistoryRow, per_assessment: bool) -> list[str]:
+def _csv_row(row: HistoryRow, names_assessments: bool) -> list[str]:
     cells = [row.moment, row.actor, row.action]
-    if not per_assessment:
+    if names_assessments:
         cells.append(row.assessment_label)
     return [*cells, "\n".join(row.changes)]

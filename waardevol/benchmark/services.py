@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from assessments.models import Municipality
+from waardevol.audit.models import AuditKind
+from waardevol.audit.services import audit_municipality
 
 from .models import BenchmarkParticipation
 from .selectors import generation_bump
@@ -26,6 +28,9 @@ def participation_set(*, municipality: Municipality, opted_in: bool,
     participation.opted_in = opted_in
     participation.changed_by = user
     participation.save()
+    if changed:  # a first "no" is where every municipality starts: nothing to record
+        audit_municipality(user=user, municipality=municipality,
+                           kind=AuditKind.BENCHMARK_JOINED if opted_in else AuditKind.BENCHMARK_LEFT)
     # Now, and again after the commit: a page computed in between (from the data before this
     # change) must not stay cached under the new generation.
     generation_bump()
