@@ -475,6 +475,8 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertEqual(len(rows) - 1, 1)
         self.assertEqual((actions.kind, actions.changes),
                          (AuditKind.ACTIONS_EXPORTED, {"rows": 0, "filters": [["verlopen", True]]}))
+        from waardevol.audit.history import changes_in_words
+        self.assertEqual(changes_in_words(actions), ["0 rijen", "Alleen verlopen acties"])
         self.assertEqual((portfolio.kind, portfolio.changes),
                          (AuditKind.PORTFOLIO_DOWNLOADED, {}))
         # Nothing of it shows on a project's history, and nothing of Amersfoort's was touched.
@@ -511,8 +513,8 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertInHTML("<h1 class='utrecht-heading-1'>Geschiedenis van de gemeente</h1>",
                           page.content.decode())
         self.assertContains(page, "Projectenlijst geëxporteerd (CSV)")
-        self.assertContains(page, "Filter Fase: Idee")
-        self.assertContains(page, "Filter Minimumeisen: Alle minimumeisen gehaald")
+        self.assertContains(page, "Fase: Idee")
+        self.assertContains(page, "Minimumeisen: Alle minimumeisen gehaald")
         self.assertContains(page, "1 rij<", count=2)  # one project, one action
         self.assertContains(page, "Zonder filter")
         self.assertContains(page, "Bob")
@@ -526,8 +528,8 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Wijzigingen"])
         self.assertEqual([row[2] for row in rows[1:]],
                          ["Verbeteracties geëxporteerd (CSV)", "Projectenlijst geëxporteerd (CSV)"])
-        self.assertEqual(rows[2][3], "1 rij\nFilter Fase: Idee\n"
-                                     "Filter Minimumeisen: Alle minimumeisen gehaald")
+        self.assertEqual(rows[2][3], "1 rij\nFase: Idee\n"
+                                     "Minimumeisen: Alle minimumeisen gehaald")
         self.assertEqual(rows[1][3], "1 rij\nZonder filter")
         # The CSV export is itself recorded, after the file was read.
         self.assertEqual(self.municipal_events()[0].kind, AuditKind.HISTORY_EXPORTED)
@@ -539,7 +541,7 @@ class MunicipalityHistoryTests(BaseTestCase):
         page = self.client.get(reverse("audit:municipality_history"),
                                headers={"accept-language": "en"})
         self.assertContains(page, "Project list exported (CSV)")
-        self.assertContains(page, "Filter Phase: Idea")
+        self.assertContains(page, "Phase: Idea")
 
     def test_for_the_municipalitys_bewerkers_only(self):
         audit_services.audit_municipality(user=self.charlie, municipality=self.amersfoort,
@@ -572,7 +574,7 @@ class MunicipalityHistoryTests(BaseTestCase):
             self.client.get(reverse("assessments:portfolio_actions_csv"), {"perspectief": "3"})
         with self.assertNumQueries(few):
             response = self.client.get(url)
-        self.assertContains(response, "Filter Perspectief: 3. ", count=10)
+        self.assertContains(response, "Perspectief: 3. ", count=10)
 
 
 class CsvExportTests(BaseTestCase):
@@ -607,6 +609,11 @@ class CsvExportTests(BaseTestCase):
         self.assertEqual((export.kind, export.actor, export.assessment_id),
                          (AuditKind.HISTORY_EXPORTED, self.alice, None))
         self.assertEqual(AuditEvent.objects.filter(project=self.project).count(), events + 1)
+        # A read of the project's history is not one of the project's changes on an open
+        # assessment's history.
+        self.assertNotContains(
+            self.client.get(reverse("audit:assessment_history", args=[self.concept.pk])),
+            "Geschiedenis geëxporteerd")
 
     def test_cells_that_a_spreadsheet_would_run_are_defused(self):
         mallory = self.make_user("mallory", self.utrecht, Role.EDITOR)

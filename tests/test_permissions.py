@@ -73,6 +73,8 @@ class PermissionMatrixTests(BaseTestCase):
             ("assessments:delete", [a], "get", (302, 405, 405, 405, 405)),
             ("assessments:action_edit", [self.action.pk], "get", (302, 200, 403, 404, 404)),
             # The history is for bewerkers: a lezer gets a 403, as for a write.
+            ("audit:municipality_history", [], "get", (302, 200, 403, 200, 302)),
+            ("audit:municipality_history_csv", [], "get", (302, 200, 403, 200, 302)),
             ("audit:project_history", [p], "get", (302, 200, 403, 404, 404)),
             ("audit:project_history_csv", [p], "get", (302, 200, 403, 404, 404)),
             ("audit:assessment_history", [c], "get", (302, 200, 403, 404, 404)),

@@ -103,12 +103,11 @@ class FilterWords:
             if field is None:  # a filter the form no longer has
                 lines.append(f"{name}: {value}")
                 continue
+            if isinstance(value, bool):  # a checkbox: "Alleen verlopen acties"
+                lines.append(str(field.label))
+                continue
             choices = {str(key): label for key, label in getattr(field, "choices", ())}
-            if isinstance(value, bool):
-                shown = _("ja") if value else _("nee")
-            else:
-                shown = choices.get(str(value), value)
-            lines.append(_("Filter %(label)s: %(value)s") % {"label": field.label, "value": shown})
+            lines.append(f"{field.label}: {choices.get(str(value), value)}")
         return lines
 
 

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from assessments.models import Assessment, Project
 
-from .models import AuditEvent
+from .models import AuditEvent, AuditKind
 
 
 def project_history(*, project: Project) -> QuerySet[AuditEvent]:
@@ -17,7 +17,9 @@ def project_history(*, project: Project) -> QuerySet[AuditEvent]:
 def assessment_history(*, assessment: Assessment) -> QuerySet[AuditEvent]:
     """What happened to one assessment, with the project's own changes (its characteristics and
     phase decide which questions apply) while the assessment was open."""
-    during = Q(assessment__isnull=True, created_at__gte=assessment.started_at)
+    # Exporting the project's history is a read, not one of the project's changes.
+    during = Q(assessment__isnull=True, created_at__gte=assessment.started_at) & ~Q(
+        kind=AuditKind.HISTORY_EXPORTED)
     if assessment.completed_at is not None:
         during &= Q(created_at__lte=assessment.completed_at)
     return project_history(project=assessment.project).filter(Q(assessment_id=assessment.pk)

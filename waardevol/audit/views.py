@@ -1,8 +1,9 @@
 """The "Geschiedenis" of a project, of an assessment and of the municipality, on a page and as CSV.
 
 The history is for the municipality's bewerkers (the people who make the changes it records):
-the access helpers' `write=True` check gives a lezer a 403 and anyone else a 404 (a user
-without a municipality: 403 on the municipality's own history).
+the access helpers' `write=True` check gives a lezer a 403 and anyone else a 404 on a project's
+or an assessment's history; the municipality's own history is that of the user's municipality,
+and a VNG editor is sent to the admin, as on the municipality's other pages.
 """
 
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from assessments.csv_export import csv_response
 from assessments.labels import date_label
+from assessments.views import member_page
 from waardevol.accounts.access import (
     assessment_for_user,
     ensure_rating_submitted,
@@ -53,7 +55,7 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@member_page
 def municipality_history(request: HttpRequest) -> HttpResponse:
     """What concerns the whole municipality: exports of its data, joining or leaving the national
     comparison. A project's own events are in the project's history."""
@@ -93,7 +95,7 @@ def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@login_required
+@member_page
 def municipality_history_csv(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
     response = _csv(selectors.municipality_history(municipality_id=membership.municipality_id),
