@@ -4,25 +4,31 @@ on a page and as CSV, and never another municipality's."""
 
 import csv
 import io
-from unittest import skipUnless
+from io import StringIO
+from unittest import mock, skipUnless
 
 from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from assessments import services
 from assessments.csv_export import safe_cell
-from assessments.models import ActionStatus, Assessment, Role, Status
+from assessments.models import ActionStatus, Assessment, Invitation, Membership, Role, Status
 from perspectives.models import Perspective, Question
+from waardevol.accounts import services as accounts_services
 from waardevol.audit import services as audit_services
-from waardevol.audit.history import PAGE_SIZE
+from waardevol.audit.history import PAGE_SIZE, changes_in_words
 from waardevol.audit.models import AuditAppendOnly, AuditEvent, AuditKind
 
 from .base import PASSWORD, BaseTestCase, completed_assessment
 from .htmlforms import form_data
+from .test_throttling import DATABASE_TASKS
 
 
 class RecordingTests(BaseTestCase):
@@ -207,13 +213,21 @@ class RecordingTests(BaseTestCase):
         self.assertEqual((event.kind, event.actor, event.assessment_id),
                          (AuditKind.REPORT_DOWNLOADED, self.bob, self.assessment.pk))
 
-    def test_a_membership_change_is_not_part_of_a_projects_trail(self):
+    def test_a_role_change_is_in_the_municipalitys_history_not_a_projects(self):
         membership = self.bob.membership
         url = reverse("member_edit", args=[membership.pk])
         data = form_data(self.client.get(url).content.decode())
         before = self.last_pk()
         self.assertEqual(self.client.post(url, {**data, "role": Role.EDITOR}).status_code, 302)
-        self.assertFalse(AuditEvent.objects.filter(pk__gt=before).exists())
+        event = self.only_new_event(before)
+        self.assertEqual((event.kind, event.actor, event.municipality, event.project_id),
+                         (AuditKind.MEMBER_CHANGED, self.alice, self.utrecht, None))
+        self.assertEqual(event.changes, {"member": "Bob",
+                                         "fields": [["role", Role.READER, Role.EDITOR]]})
+        # Saving the same role again changes nothing and records nothing.
+        data = form_data(self.client.get(url).content.decode())
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertEqual(AuditEvent.objects.filter(pk__gt=before).count(), 1)
 
     def test_free_text_is_cut_short_in_the_trail(self):
         long = "x" * 1500
@@ -475,7 +489,6 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertEqual(len(rows) - 1, 1)
         self.assertEqual((actions.kind, actions.changes),
                          (AuditKind.ACTIONS_EXPORTED, {"rows": 0, "filters": [["verlopen", True]]}))
-        from waardevol.audit.history import changes_in_words
         self.assertEqual(changes_in_words(actions), ["0 rijen", "Alleen verlopen acties"])
         self.assertEqual((portfolio.kind, portfolio.changes),
                          (AuditKind.PORTFOLIO_DOWNLOADED, {}))
@@ -577,6 +590,239 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertContains(response, "Perspectief: 3. ", count=10)
 
 
+class MembershipHistoryTests(BaseTestCase):
+    """Who was given access to the municipality's data, and who lost it: each way in (an
+    invitation, the identity provider, the admin) and each change is one event in the
+    municipality's history, naming the member."""
+
+    def municipal_events(self, municipality=None):
+        return list(AuditEvent.objects.filter(municipality=municipality or self.utrecht,
+                                              project__isnull=True).order_by("pk"))
+
+    def test_an_invitation_and_its_acceptance(self):
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("invite_create"),
+                                    {"email": "erik@utrecht.nl", "role": Role.READER})
+        self.assertEqual(response.status_code, 302)
+        invitation = Invitation.objects.get()
+        self.client.logout()
+        response = self.client.post(reverse("invite_accept", args=[invitation.token]), {
+            "username": "erik", "first_name": "Erik", "last_name": "Lezer",
+            "password1": "a-long-erik-password", "password2": "a-long-erik-password"})
+        self.assertEqual(response.status_code, 302)
+        invited, joined = self.municipal_events()
+        self.assertEqual((invited.kind, invited.actor, invited.changes),
+                         (AuditKind.MEMBER_INVITED, self.alice,
+                          {"email": "e…@utrecht.nl", "fields": [["role", None, Role.READER]]}))
+        erik = User.objects.get(username="erik")
+        self.assertEqual((joined.kind, joined.actor, joined.actor_name, joined.changes),
+                         (AuditKind.MEMBER_JOINED, erik, "Erik Lezer",
+                          {"member": "Erik Lezer", "via": "invitation",
+                           "fields": [["role", None, Role.READER], ["is_manager", None, False]]}))
+        self.assertEqual(self.municipal_events(self.amersfoort), [])
+        self.client.force_login(self.alice)
+        self.assertContains(self.client.get(reverse("members")),
+                            reverse("audit:municipality_history"))
+        page = self.client.get(reverse("audit:municipality_history")).content.decode()
+        for line in ("Collega uitgenodigd", "E-mailadres: e…@utrecht.nl", "Nieuw lid",
+                     "Lid: Erik Lezer", "Via een uitnodiging", "Rol: Lezer", "Beheerder: nee"):
+            self.assertIn(line, page)
+
+    def test_an_invitation_that_was_not_sent_is_not_recorded(self):
+        self.client.force_login(self.alice)
+        with mock.patch("waardevol.accounts.tasks.send_mail", side_effect=OSError("SMTP down")):
+            response = self.client.post(reverse("invite_create"),
+                                        {"email": "erik@utrecht.nl", "role": Role.EDITOR})
+        self.assertEqual(response.status_code, 503)
+        self.assertFalse(Invitation.objects.exists())
+        self.assertEqual(self.municipal_events(), [])
+
+    @override_settings(OIDC_MUNICIPALITY_CLAIM="gemeentecode", OIDC_ROLE_CLAIM="rollen")
+    def test_the_identity_provider_admits_and_changes_members(self):
+        claims = {"gemeentecode": "GM0344", "rollen": "lezer", "given_name": "Dirk",
+                  "family_name": "Jansen", "email": "dirk@utrecht.nl"}
+        dirk = accounts_services.oidc_login_resolve(issuer="https://idp.example", subject="d1",
+                                                    claims=claims)
+        accounts_services.oidc_login_resolve(issuer="https://idp.example", subject="d1",
+                                             claims={**claims, "rollen": ["beheerder"]})
+        # The same role at the next login is no change.
+        accounts_services.oidc_login_resolve(issuer="https://idp.example", subject="d1",
+                                             claims={**claims, "rollen": ["beheerder"]})
+        joined, changed = self.municipal_events()
+        self.assertEqual((joined.kind, joined.actor, joined.changes),
+                         (AuditKind.MEMBER_JOINED, dirk,
+                          {"member": "Dirk Jansen", "via": "identity_provider",
+                           "fields": [["role", None, Role.READER], ["is_manager", None, False]]}))
+        self.assertEqual((changed.kind, changed.actor, changed.changes),
+                         (AuditKind.MEMBER_CHANGED, dirk,
+                          {"member": "Dirk Jansen", "via": "identity_provider",
+                           "fields": [["role", Role.READER, Role.EDITOR],
+                                      ["is_manager", False, True]]}))
+        self.assertEqual(changes_in_words(changed),
+                         ["Lid: Dirk Jansen", "Volgens de identiteitsprovider van de gemeente",
+                          "Rol: Lezer → Bewerker", "Beheerder: nee → ja"])
+        with translation.override("en"):
+            self.assertEqual(changes_in_words(changed),
+                             ["Member: Dirk Jansen",
+                              "According to the municipality’s identity provider",
+                              "Role: Reader → Editor", "Manager: no → yes"])
+
+    def test_changes_in_the_admin(self):
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD,
+                                             first_name="Support")
+        self.client.force_login(root)
+        url = reverse("admin:assessments_membership_change", args=[self.bob.membership.pk])
+        data = {"user": self.bob.pk, "municipality": self.utrecht.pk, "role": Role.EDITOR,
+                "is_manager": "on"}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        # Moving Bob to Amersfoort ends his membership in Utrecht and begins one there.
+        self.assertEqual(self.client.post(url, {**data, "municipality": self.amersfoort.pk})
+                         .status_code, 302)
+        delete = reverse("admin:assessments_membership_delete", args=[self.bob.membership.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 302)
+        changed, removed = self.municipal_events()
+        self.assertEqual((changed.kind, changed.actor, changed.changes),
+                         (AuditKind.MEMBER_CHANGED, root,
+                          {"member": "Bob", "via": "admin",
+                           "fields": [["role", Role.READER, Role.EDITOR],
+                                      ["is_manager", False, True]]}))
+        self.assertEqual((removed.kind, removed.changes["fields"]),
+                         (AuditKind.MEMBER_REMOVED,
+                          [["role", Role.EDITOR, None], ["is_manager", True, None]]))
+        self.assertEqual(changes_in_words(removed),
+                         ["Lid: Bob", "Via de beheeromgeving van Waardevol",
+                          "Rol: Bewerker → –", "Beheerder: ja → –"])
+        self.assertEqual([e.kind for e in self.municipal_events(self.amersfoort)],
+                         [AuditKind.MEMBER_JOINED, AuditKind.MEMBER_REMOVED])
+
+    def test_members_added_in_the_municipality_admin_and_accounts_blocked(self):
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        self.client.force_login(root)
+        erik = User.objects.create_user("erik", "erik@utrecht.nl", PASSWORD, first_name="Erik")
+        url = reverse("admin:assessments_municipality_change", args=[self.utrecht.pk])
+        data = form_data(self.client.get(url).content.decode(), "municipality_form")
+        total = int(data["memberships-TOTAL_FORMS"])
+        data.update({"memberships-TOTAL_FORMS": str(total + 1),
+                     f"memberships-{total}-user": str(erik.pk),
+                     f"memberships-{total}-role": Role.READER,
+                     f"memberships-{total}-municipality": str(self.utrecht.pk)})
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        user_url = reverse("admin:auth_user_change", args=[self.bob.pk])
+        data = form_data(self.client.get(user_url).content.decode(), "user_form")
+        data.pop("is_active")
+        self.assertEqual(self.client.post(user_url, data).status_code, 302)
+        self.assertFalse(User.objects.get(pk=self.bob.pk).is_active)
+        self.client.force_login(self.alice)  # the beheerder sees it on the members page
+        self.assertContains(self.client.get(reverse("members")), "Account geblokkeerd", count=1)
+        self.client.force_login(root)
+        joined, blocked = self.municipal_events()
+        self.assertEqual((joined.kind, joined.actor, joined.changes["member"],
+                          joined.changes["via"]),
+                         (AuditKind.MEMBER_JOINED, root, "Erik", "admin"))
+        self.assertEqual((blocked.kind, blocked.changes),
+                         (AuditKind.MEMBER_DEACTIVATED, {"member": "Bob", "via": "admin"}))
+        # Deleting an account without a history ends its membership, on the record.
+        delete = reverse("admin:auth_user_delete", args=[erik.pk])
+        self.assertEqual(self.client.post(delete, {"post": "yes"}).status_code, 302)
+        self.assertEqual(self.municipal_events()[-1].kind, AuditKind.MEMBER_REMOVED)
+        self.assertEqual(self.municipal_events()[-1].changes["member"], "Erik")
+
+
+    def test_with_a_worker_the_invitation_is_queued_stored_and_recorded(self):
+        self.client.force_login(self.alice)
+        with override_settings(TASKS=DATABASE_TASKS):
+            response = self.client.post(reverse("invite_create"),
+                                        {"email": "erik@utrecht.nl", "role": Role.EDITOR})
+            self.assertEqual(response.status_code, 302)
+            self.assertEqual(mail.outbox, [])  # queued, not sent in the request
+            invitation = Invitation.objects.get()
+            self.assertEqual([e.kind for e in self.municipal_events()], [AuditKind.MEMBER_INVITED])
+            with mock.patch("django_tasks_db.management.commands.db_worker."
+                            "close_old_connections"):
+                call_command("db_worker", batch=True, startup_delay=False, stdout=StringIO(),
+                             stderr=StringIO())
+        self.assertEqual(len(mail.outbox), 1)
+        self.assertIn(str(invitation.token), mail.outbox[0].body)
+
+    @override_settings(OIDC_MUNICIPALITY_CLAIM="gemeentecode")
+    def test_accepting_an_invitation_with_an_organisation_account(self):
+        invitation = accounts_services.invitation_store(invitation=accounts_services.invitation_unsaved(
+            membership=self.alice.membership, email="fleur@utrecht.nl", role=Role.EDITOR))
+        fleur = accounts_services.oidc_login_resolve(
+            issuer="https://idp.example", subject="f1", invitation_token=str(invitation.token),
+            claims={"given_name": "Fleur", "email": "fleur@utrecht.nl"})
+        invited, joined = self.municipal_events()
+        self.assertEqual((invited.kind, joined.kind, joined.actor, joined.changes["via"]),
+                         (AuditKind.MEMBER_INVITED, AuditKind.MEMBER_JOINED, fleur, "invitation"))
+
+    def test_invitations_are_withdrawn_in_the_admin_not_made_or_changed(self):
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        self.client.force_login(root)
+        pending, accepted = (accounts_services.invitation_store(
+            invitation=accounts_services.invitation_unsaved(
+                membership=self.alice.membership, email=email, role=Role.READER))
+            for email in ("erik@utrecht.nl", "fleur@utrecht.nl"))
+        Invitation.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now())
+        self.assertEqual(self.client.get(reverse("admin:assessments_invitation_add")).status_code,
+                         403)
+        change = self.client.get(reverse("admin:assessments_invitation_change",
+                                         args=[pending.pk]))
+        self.assertEqual(change.status_code, 200)
+        self.assertNotContains(change, 'name="email"')  # shown, not editable
+        changelist = reverse("admin:assessments_invitation_changelist")
+        response = self.client.post(changelist, {"action": "delete_selected", "post": "yes",
+                                                 "_selected_action": [pending.pk, accepted.pk]})
+        self.assertEqual(response.status_code, 302)
+        self.assertFalse(Invitation.objects.exists())
+        # The accepted one withdrew nothing: only the pending one is on the record.
+        withdrawn = self.municipal_events()[-1]
+        self.assertEqual((withdrawn.kind, withdrawn.actor, withdrawn.changes["email"]),
+                         (AuditKind.INVITATION_WITHDRAWN, root, "e…@utrecht.nl"))
+        self.assertEqual(len(self.municipal_events()), 3)
+
+    def test_more_admin_paths_are_recorded(self):
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        self.client.force_login(root)
+        # "Delete selected" on memberships.
+        changelist = reverse("admin:assessments_membership_changelist")
+        response = self.client.post(changelist, {"action": "delete_selected", "post": "yes",
+                                                 "_selected_action": [self.bob.membership.pk]})
+        self.assertEqual(response.status_code, 302)
+        # A membership deleted in the municipality's inline.
+        url = reverse("admin:assessments_municipality_change", args=[self.amersfoort.pk])
+        data = form_data(self.client.get(url).content.decode(), "municipality_form")
+        self.assertEqual(data["memberships-0-user"], str(self.charlie.pk))
+        data["memberships-0-DELETE"] = "on"
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        self.assertFalse(Membership.objects.filter(user=self.charlie).exists())
+        # Blocking and unblocking an account.
+        user_url = reverse("admin:auth_user_change", args=[self.alice.pk])
+        data = form_data(self.client.get(user_url).content.decode(), "user_form")
+        blocked = {k: v for k, v in data.items() if k != "is_active"}
+        self.assertEqual(self.client.post(user_url, blocked).status_code, 302)
+        self.assertEqual(self.client.post(user_url, {**blocked, "is_active": "on"}).status_code,
+                         302)
+        self.assertEqual([(e.kind, e.changes["member"]) for e in self.municipal_events()],
+                         [(AuditKind.MEMBER_REMOVED, "Bob"),
+                          (AuditKind.MEMBER_DEACTIVATED, "Alice"),
+                          (AuditKind.MEMBER_REACTIVATED, "Alice")])
+        self.assertEqual([(e.kind, e.changes["member"])
+                          for e in self.municipal_events(self.amersfoort)],
+                         [(AuditKind.MEMBER_REMOVED, "Charlie")])
+
+    def test_an_administrator_cannot_delete_their_own_account(self):
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        accounts_services.membership_create(user=root, municipality=self.utrecht)
+        self.client.force_login(root)
+        self.assertEqual(self.client.get(reverse("admin:auth_user_delete", args=[root.pk]))
+                         .status_code, 403)
+        response = self.client.post(reverse("admin:auth_user_changelist"), {
+            "action": "delete_selected", "post": "yes", "_selected_action": [root.pk]})
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(User.objects.filter(pk=root.pk).exists())
+        self.assertEqual(self.municipal_events(), [])
+
+
 class CsvExportTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):
@@ -641,7 +887,6 @@ class PresenterWordingTests(TestCase):
     """Stored values in words, in the page's language."""
 
     def test_values_in_words(self):
-        from waardevol.audit.history import changes_in_words
         event = AuditEvent(kind=AuditKind.CHARACTERISTICS_CHANGED, changes={"fields": [
             ["phase", "idee", "experiment"], ["uses_ai", False, True]]})
         self.assertEqual(changes_in_words(event),

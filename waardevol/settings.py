@@ -312,6 +312,9 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+# Seconds before a silent mail server is given up on: with the immediate task backend the mail is
+# sent inside the request (an invitation then says it could not be sent), which must not hang.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "waardevol@localhost")
 # Where visitors report accessibility problems (shown in the accessibility statement): a mailbox
 # someone reads. Falls back to the sender address so the statement never lacks a contact.

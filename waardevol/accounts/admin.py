@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 
+from assessments.models import Membership
+from waardevol.audit.models import AuditKind
+from waardevol.audit.services import VIA_ADMIN, audit_member, audit_membership_saved
 from waardevol.text import CleanTextAdminMixin
 
 User = get_user_model()
@@ -13,4 +18,35 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class UserAdmin(CleanTextAdminMixin, auth_admin.UserAdmin):
-    pass
+    """Blocking a member's account, or deleting it (which ends its membership), is recorded in
+    the municipality's history, as every other change of who has access."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        membership = Membership.objects.filter(user=obj).first() if change else None
+        if membership is not None and "is_active" in form.changed_data:
+            audit_member(user=request.user, membership=membership, via=VIA_ADMIN,
+                         kind=AuditKind.MEMBER_REACTIVATED if obj.is_active
+                         else AuditKind.MEMBER_DEACTIVATED)
+
+    def has_delete_permission(self, request, obj=None):
+        # Not one's own account: the record of its removal would name the account being removed.
+        return super().has_delete_permission(request, obj) and obj != request.user
+
+    def delete_model(self, request, obj):
+        self._record_removals(request, [obj.pk])
+        super().delete_model(request, obj)
+
+    @transaction.atomic  # the change list's "delete selected" is not atomic by itself
+    def delete_queryset(self, request, queryset):
+        pks = list(queryset.values_list("pk", flat=True))
+        if request.user.pk in pks:
+            raise PermissionDenied
+        self._record_removals(request, pks)
+        super().delete_queryset(request, queryset)
+
+    @staticmethod
+    def _record_removals(request, user_pks) -> None:
+        for membership in Membership.objects.select_related("user").filter(user__in=user_pks):
+            audit_membership_saved(user=request.user, before=membership, after=None,
+                                   via=VIA_ADMIN)

@@ -1,6 +1,7 @@
 """Writes of accounts: invitations, memberships, organisation accounts and second factors."""
 
 import base64
+import copy
 import hashlib
 import uuid
 from datetime import timedelta
@@ -14,13 +15,34 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Invitation, Membership, Municipality, Role
+from waardevol.audit import services as audit
+from waardevol.audit.models import AuditKind
 
 from .models import OIDCIdentity
 
 
-def invitation_create(*, membership: Membership, email: str, role: str) -> Invitation:
-    return Invitation.objects.create(municipality=membership.municipality, email=email,
-                                     role=role, invited_by=membership.user)
+def invitation_unsaved(*, membership: Membership, email: str, role: str) -> Invitation:
+    """An invitation by the beheerder `membership`, not stored yet: its token (and so its link)
+    exists already, so the e-mail can be sent first and nothing is kept if it cannot be."""
+    return Invitation(municipality=membership.municipality, email=email, role=role,
+                      invited_by=membership.user)
+
+
+@transaction.atomic
+def invitation_store(*, invitation: Invitation) -> Invitation:
+    """Store a sent (or queued) invitation, recorded in the municipality's history."""
+    invitation.save()
+    audit.audit_member_invited(user=invitation.invited_by, invitation=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser) -> None:
+    """Delete an invitation (the admin); one not accepted yet is withdrawn, on the record."""
+    if invitation.accepted_at is None:
+        audit.audit_member_invited(user=user, invitation=invitation,
+                                   kind=AuditKind.INVITATION_WITHDRAWN)
+    invitation.delete()
 
 
 class InvitationUsed(Exception):
@@ -38,8 +60,9 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str,
         username=username, email=invitation.email, password=password,
         first_name=first_name, last_name=last_name,
     )
-    Membership.objects.create(user=user, municipality=invitation.municipality,
-                              role=invitation.role)
+    membership = Membership.objects.create(user=user, municipality=invitation.municipality,
+                                           role=invitation.role)
+    audit.audit_member_joined(user=user, membership=membership, via=audit.VIA_INVITATION)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
@@ -107,15 +130,21 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         if membership is None and code:
             municipality = Municipality.objects.filter(cbs_code=code).first()
             if municipality is not None:
-                membership_create(user=user, municipality=municipality,
-                                  role=role[0] if role else Role.READER,
-                                  is_manager=bool(role and role[1]))
+                membership = membership_create(user=user, municipality=municipality,
+                                               role=role[0] if role else Role.READER,
+                                               is_manager=bool(role and role[1]))
+                audit.audit_member_joined(user=user, membership=membership,
+                                          via=audit.VIA_IDENTITY_PROVIDER)
         elif membership is not None:
             if code and code != membership.municipality.cbs_code:
                 raise OIDCRefused("other_municipality")
             if role and (membership.role, membership.is_manager) != role:
+                before = copy.copy(membership)
                 membership.role, membership.is_manager = role
                 membership.save(update_fields=["role", "is_manager"])
+                # The provider decided; the trail names the user whose login carried its word.
+                audit.audit_membership_saved(user=user, before=before, after=membership,
+                                             via=audit.VIA_IDENTITY_PROVIDER)
         return user
 
     invitation = None
@@ -139,7 +168,11 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
     user = get_user_model().objects.create_user(
         username=_oidc_username(issuer, subject), email=email, password=None, **names)
     OIDCIdentity.objects.create(user=user, issuer=issuer, subject=subject)
-    membership_create(user=user, municipality=municipality, role=role[0], is_manager=role[1])
+    membership = membership_create(user=user, municipality=municipality, role=role[0],
+                                   is_manager=role[1])
+    audit.audit_member_joined(user=user, membership=membership,
+                              via=audit.VIA_INVITATION if invitation is not None
+                              else audit.VIA_IDENTITY_PROVIDER)
     if invitation is not None:
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])

@@ -95,7 +95,10 @@ def invite_create(request: HttpRequest) -> HttpResponse:
                 and ratelimit.allow(f"invite-email:{reset_address_key(email)}",
                                     limit=settings.INVITATIONS_PER_ADDRESS, window=24 * 3600)):
             return render(request, "errors/429.html", status=429)
-        invitation = services.invitation_create(membership=membership, **form.cleaned_data)
+        # Sent first, stored after: with the immediate backend the mail server's answer is known
+        # before anything is kept (and no transaction waits for it); a refused invitation
+        # leaves no invitation and no record. With a worker backend it is queued and stored.
+        invitation = services.invitation_unsaved(membership=membership, **form.cleaned_data)
         sending = tasks.send_invitation.enqueue(
             email=invitation.email,
             link=request.build_absolute_uri(reverse("invite_accept", args=[invitation.token])),
@@ -103,12 +106,10 @@ def invite_create(request: HttpRequest) -> HttpResponse:
             inviter=request.user.get_full_name() or request.user.get_username(),
             language=get_language() or settings.LANGUAGE_CODE)
         if sending.status == TaskResultStatus.FAILED:
-            # The immediate backend ran it and the mail server refused: say so, and keep nothing
-            # the colleague cannot use.
-            invitation.delete()
             messages.error(request, _("De uitnodiging aan %(email)s kon niet worden verstuurd. "
                                       "Probeer het later opnieuw.") % {"email": email})
             return render(request, "registration/invite_form.html", {"form": form}, status=503)
+        services.invitation_store(invitation=invitation)
         if sending.status == TaskResultStatus.SUCCESSFUL:
             messages.success(request, _("De uitnodiging is verstuurd naar %(email)s.")
                              % {"email": invitation.email})

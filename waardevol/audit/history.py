@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments.labels import date_label
-from assessments.models import Action, AnswerKind, Assessment, Project
+from assessments.models import Action, AnswerKind, Assessment, Membership, Project
 
 from .models import AuditEvent, AuditKind
 
@@ -23,6 +23,9 @@ PAGE_SIZE = 50
 ANSWER_KINDS = {AuditKind.ANSWER_CHANGED, AuditKind.ANSWER_CHOSEN, AuditKind.RATING_SUBMITTED}
 ACTION_KINDS = {AuditKind.ACTION_ADDED, AuditKind.ACTION_CHANGED}
 EXPORT_KINDS = {AuditKind.PROJECTS_EXPORTED, AuditKind.ACTIONS_EXPORTED}
+MEMBER_KINDS = {AuditKind.MEMBER_INVITED, AuditKind.INVITATION_WITHDRAWN, AuditKind.MEMBER_JOINED,
+                AuditKind.MEMBER_CHANGED, AuditKind.MEMBER_REMOVED, AuditKind.MEMBER_DEACTIVATED,
+                AuditKind.MEMBER_REACTIVATED}
 NO_VALUE = "–"
 
 
@@ -133,15 +136,20 @@ def changes_in_words(event: AuditEvent, filter_words: FilterWords | None = None)
     if event.kind == AuditKind.RATING_SUBMITTED and not changes.get("fields"):
         lines.append(_("Geen vragen gescoord"))
     lines += _example_lines(event.kind, changes)
+    if event.kind in MEMBER_KINDS:
+        lines += _member_lines(changes)
     for name, old, new in changes.get("fields", []):
         if event.kind in ANSWER_KINDS:
             label, new = _answer_label(name), _answer_value(name, new)
             # A rater's submitted scores are their own, new: no "before" to show.
             old = None if event.kind == AuditKind.RATING_SUBMITTED else _answer_value(name, old)
         else:
-            model = Action if event.kind in ACTION_KINDS else Project
+            model = (Action if event.kind in ACTION_KINDS
+                     else Membership if event.kind in MEMBER_KINDS else Project)
             label, old, new = _field_label(model, name), _value(model, name, old), _value(
                 model, name, new)
+            if new is None:  # a value cleared, a membership ended: a dash after the arrow
+                new = NO_VALUE
         lines.append(f"{label}: {new}" if old is None else f"{label}: {old} → {new}")
     return lines
 
@@ -164,6 +172,21 @@ def _example_lines(kind: str, changes: dict) -> list[str]:
                            "%(codes)s") % {"codes": ", ".join(changes["skipped"])})
     if kind == AuditKind.ADOPTED_ANSWERS_CONFIRMED:
         lines.append(_("Vraag %(codes)s") % {"codes": ", ".join(changes.get("codes", []))})
+    return lines
+
+
+def _member_lines(changes: dict) -> list[str]:
+    """Whom a membership event is about, and how it came about if not on the members page."""
+    lines = []
+    if changes.get("member"):
+        lines.append(_("Lid: %(name)s") % {"name": changes["member"]})
+    if changes.get("email"):
+        lines.append(_("E-mailadres: %(email)s") % {"email": changes["email"]})
+    via = {"invitation": _("Via een uitnodiging"),
+           "identity_provider": _("Volgens de identiteitsprovider van de gemeente"),
+           "admin": _("Via de beheeromgeving van Waardevol")}.get(changes.get("via"))
+    if via:
+        lines.append(via)
     return lines
 
 

@@ -36,6 +36,14 @@ class AuditKind(models.TextChoices):
     PORTFOLIO_DOWNLOADED = "portfolio_downloaded", _("Portfolio gedownload (PDF)")
     BENCHMARK_JOINED = "benchmark_joined", _("Deelname aan de landelijke vergelijking gestart")
     BENCHMARK_LEFT = "benchmark_left", _("Deelname aan de landelijke vergelijking gestopt")
+    # Who was given access to the municipality's data, and who lost it.
+    MEMBER_INVITED = "member_invited", _("Collega uitgenodigd")
+    INVITATION_WITHDRAWN = "invitation_withdrawn", _("Uitnodiging ingetrokken")
+    MEMBER_JOINED = "member_joined", _("Nieuw lid")
+    MEMBER_CHANGED = "member_changed", _("Rol of rechten van een lid gewijzigd")
+    MEMBER_REMOVED = "member_removed", _("Lidmaatschap beëindigd")
+    MEMBER_DEACTIVATED = "member_deactivated", _("Account van een lid geblokkeerd")
+    MEMBER_REACTIVATED = "member_reactivated", _("Account van een lid weer actief")
 
 
 class AuditAppendOnly(Exception):

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
 from assessments.labels import person_label
-from assessments.models import Action, Assessment, Municipality, Project
+from assessments.models import Action, Assessment, Invitation, Membership, Municipality, Project
 
 from .models import AuditEvent, AuditKind
 
@@ -112,9 +112,12 @@ def answer_token(values: Any) -> str | None:
 def audit_object_changed(*, user: AbstractBaseUser | None, instance: Model,
                          changes: dict[str, tuple[Any, Any]]) -> AuditEvent | None:
     """A shared object saved through a form (concurrency.object_changes_save). `instance` is the
-    one the view fetched through its access helper, so its project is at hand without a query.
-    Objects outside a project's trail (memberships) are not recorded here."""
+    one the view fetched through its access helper, so its project (or a membership's user) is
+    at hand without a query."""
     fields = [[name, plain(old), plain(new)] for name, (old, new) in changes.items()]
+    if isinstance(instance, Membership):
+        return audit_member(user=user, kind=AuditKind.MEMBER_CHANGED, membership=instance,
+                            fields=fields)
     if isinstance(instance, Project):
         kind = (AuditKind.CHARACTERISTICS_CHANGED if CHARACTERISTIC_FIELDS & changes.keys()
                 else AuditKind.PROJECT_CHANGED)
@@ -125,3 +128,74 @@ def audit_object_changed(*, user: AbstractBaseUser | None, instance: Model,
                                 assessment=instance.assessment, action=instance.pk,
                                 description=plain(description), fields=fields)
     return None
+
+
+# How someone became a member, or who changed their membership, besides a beheerder in the app.
+VIA_INVITATION = "invitation"
+VIA_IDENTITY_PROVIDER = "identity_provider"
+VIA_ADMIN = "admin"
+
+MEMBER_FIELDS = ("role", "is_manager")
+
+
+def audit_member(*, user: AbstractBaseUser | None, kind: str, membership: Membership,
+                 fields: list | None = None, via: str = "") -> AuditEvent:
+    """An event of one member of the municipality, in the municipality's history: who it is about
+    by name (stored, as the actor's is), and their role before → after."""
+    changes: dict[str, Any] = {"member": person_label(membership.user)}
+    if via:
+        changes["via"] = via
+    if fields:
+        changes["fields"] = fields
+    return _insert(user=user, kind=kind, municipality_id=membership.municipality_id,
+                   project=None, assessment=None, changes=changes)
+
+
+def audit_member_joined(*, user: AbstractBaseUser | None, membership: Membership,
+                        via: str) -> AuditEvent:
+    return audit_member(user=user, kind=AuditKind.MEMBER_JOINED, membership=membership, via=via,
+                        fields=[[name, None, plain(getattr(membership, name))]
+                                for name in MEMBER_FIELDS])
+
+
+def masked_email(email: str) -> str:
+    """An address as the trail keeps it: its first letter and its domain ("e…@utrecht.nl").
+    The trail is never erased, and an invitee may never join (or be an outsider whose address
+    was mistyped); the domain still shows whether access went outside the organisation."""
+    local, _at, domain = email.rpartition("@")
+    return plain(f"{local[:1]}…@{domain}" if local else "…")
+
+
+def audit_member_invited(*, user: AbstractBaseUser | None, invitation: Invitation,
+                         kind: str = AuditKind.MEMBER_INVITED) -> AuditEvent:
+    """An invitation sent, or withdrawn before it was accepted (`kind`)."""
+    return _insert(user=user, kind=kind, municipality_id=invitation.municipality_id,
+                   project=None, assessment=None,
+                   changes={"email": masked_email(invitation.email),
+                            "fields": [["role", None, invitation.role]]})
+
+
+def audit_membership_saved(*, user: AbstractBaseUser | None, before: Membership | None,
+                           after: Membership | None, via: str) -> list[AuditEvent]:
+    """A membership written outside the members page (the admin, an identity provider's role
+    claim): `before` as stored, `after` as saved (None: created, deleted). A membership moved to
+    another person or municipality ends there and begins anew, so each municipality's history
+    tells its own part."""
+    events = []
+    if before is not None and (after is None or (before.user_id, before.municipality_id)
+                               != (after.user_id, after.municipality_id)):
+        events.append(audit_member(
+            user=user, kind=AuditKind.MEMBER_REMOVED, membership=before, via=via,
+            fields=[[name, plain(getattr(before, name)), None] for name in MEMBER_FIELDS]))
+        before = None
+    if after is None:
+        return events
+    if before is None:
+        events.append(audit_member_joined(user=user, membership=after, via=via))
+        return events
+    fields = [[name, plain(getattr(before, name)), plain(getattr(after, name))]
+              for name in MEMBER_FIELDS if getattr(before, name) != getattr(after, name)]
+    if fields:
+        events.append(audit_member(user=user, kind=AuditKind.MEMBER_CHANGED, membership=after,
+                                   fields=fields, via=via))
+    return events

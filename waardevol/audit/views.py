@@ -57,8 +57,8 @@ def assessment_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_page
 def municipality_history(request: HttpRequest) -> HttpResponse:
-    """What concerns the whole municipality: exports of its data, joining or leaving the national
-    comparison. A project's own events are in the project's history."""
+    """What concerns the whole municipality: who was given or lost access, exports of its data,
+    joining or leaving the national comparison. A project's own events are in its history."""
     membership = membership_for_user(request.user, write=True)
     return _page(request, selectors.municipality_history(municipality_id=membership.municipality_id), {
         "project": None, "assessment": None, "names_assessments": False,
