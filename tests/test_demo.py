@@ -37,3 +37,11 @@ class SeedDemoTests(BaseTestCase):
         self.client.force_login(get_user_model().objects.get(username="bewerker"))
         response = self.client.get(reverse("examples:library"))
         self.assertContains(response, "Chatbot voor vragen over afval en grofvuil")
+
+    def test_the_demo_municipalitys_history_names_who_joined_the_comparison(self):
+        from waardevol.audit.models import AuditEvent, AuditKind
+
+        call_command("seed_demo", stdout=StringIO())
+        event = AuditEvent.objects.get(municipality__cbs_code="GM9999",
+                                       kind=AuditKind.BENCHMARK_JOINED)
+        self.assertEqual((event.actor.username, event.actor_name), ("bewerker", "Bea Bewerker"))

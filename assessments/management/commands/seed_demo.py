@@ -109,7 +109,7 @@ class Command(BaseCommand):
                 phase="idee", is_experiment=True, in_public_space=True, involves_partners=True,
                 citizens_participate=True, citizens_affected=True,
             )
-        self._benchmark_peers(municipality)
+        self._benchmark_peers(municipality, editor)
         self._example()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
                                              "http://127.0.0.1:8000/account/login/ with:"))
@@ -117,7 +117,7 @@ class Command(BaseCommand):
             label = role.label if role else "VNG-beheerder (admin: /beheer/)"
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
 
-    def _benchmark_peers(self, municipality):
+    def _benchmark_peers(self, municipality, editor):
         bulk_seed(municipalities=BENCHMARK_PEERS, projects=BENCHMARK_PEER_PROJECTS,
                   password=DEMO_PASSWORD, first_code=BENCHMARK_PEER_CODE, prefix="landelijk",
                   spread_days=3 * 365)
@@ -131,8 +131,10 @@ class Command(BaseCommand):
                 Municipality.objects.filter(pk=peer.pk).update(name=peer_name)
         for participant in [municipality, *peers]:
             if not hasattr(participant, "benchmark_participation"):
-                benchmark_services.participation_set(municipality=participant, opted_in=True,
-                                                     user=None)
+                # The demo municipality's beheerder chose it, as its history then says.
+                benchmark_services.participation_set(
+                    municipality=participant, opted_in=True,
+                    user=editor if participant == municipality else None)
 
     def _example(self):
         """One published example from another municipality, so the library is not empty."""
