@@ -4,6 +4,7 @@ on a page and as CSV, and never another municipality's."""
 
 import csv
 import io
+from datetime import timedelta
 from io import StringIO
 from unittest import mock, skipUnless
 
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 
 from assessments import services
 from assessments.csv_export import safe_cell
+from assessments.labels import date_label
 from assessments.models import ActionStatus, Assessment, Invitation, Membership, Role, Status
 from perspectives.models import Perspective, Question
 from waardevol.accounts import services as accounts_services
@@ -821,6 +823,66 @@ class MembershipHistoryTests(BaseTestCase):
         self.assertEqual(response.status_code, 403)
         self.assertTrue(User.objects.filter(pk=root.pk).exists())
         self.assertEqual(self.municipal_events(), [])
+
+
+class PendingInvitationTests(BaseTestCase):
+    """A beheerder sees the invitations not accepted yet on *Leden* and withdraws one; its link
+    stops working and the municipality's history records it."""
+
+    def invite(self, email, municipality_membership=None, days_ago=0):
+        invitation = accounts_services.invitation_store(
+            invitation=accounts_services.invitation_unsaved(
+                membership=municipality_membership or self.alice.membership, email=email,
+                role=Role.READER))
+        if days_ago:
+            Invitation.objects.filter(pk=invitation.pk).update(
+                created_at=timezone.now() - timedelta(days=days_ago))
+        return invitation
+
+    def test_the_members_page_lists_pending_invitations_only(self):
+        self.invite("erik@utrecht.nl")
+        self.invite("oud@utrecht.nl", days_ago=30)
+        accepted = self.invite("fleur@utrecht.nl")
+        Invitation.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now())
+        self.invite("geheim@amersfoort.nl", self.charlie.membership)
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("members"))
+        self.assertContains(page, "Uitnodigingen die nog niet zijn geaccepteerd")
+        body = page.content.decode()
+        self.assertIn("erik@utrecht.nl", body)
+        self.assertIn(date_label(timezone.now() + timedelta(days=7)), body)
+        self.assertIn("oud@utrecht.nl", body)
+        self.assertIn("verlopen", body)
+        self.assertNotIn("fleur@utrecht.nl", body)
+        self.assertNotIn("geheim@amersfoort.nl", body)
+        self.assertEqual(body.count('action="/account/leden/uitnodiging/'), 2)
+
+    def test_withdrawing_an_invitation(self):
+        invitation = self.invite("erik@utrecht.nl")
+        url = reverse("invitation_withdraw", args=[invitation.pk])
+        for user, status in ((self.bob, 403), (self.charlie, 404), (self.vng, 404)):
+            self.client.force_login(user)
+            self.assertEqual(self.client.post(url).status_code, status)
+        self.assertTrue(Invitation.objects.filter(pk=invitation.pk).exists())
+        self.client.force_login(self.alice)
+        response = self.client.post(url, follow=True)
+        self.assertContains(response, "De uitnodiging aan erik@utrecht.nl is ingetrokken")
+        self.assertFalse(Invitation.objects.exists())
+        self.assertEqual(self.client.post(url).status_code, 404)  # withdrawn already
+        self.client.logout()
+        self.assertEqual(self.client.get(reverse("invite_accept", args=[invitation.token]))
+                         .status_code, 404)
+        withdrawn = AuditEvent.objects.filter(kind=AuditKind.INVITATION_WITHDRAWN).get()
+        self.assertEqual((withdrawn.actor, withdrawn.municipality, withdrawn.changes["email"]),
+                         (self.alice, self.utrecht, "e…@utrecht.nl"))
+
+    def test_an_accepted_invitation_cannot_be_withdrawn(self):
+        invitation = self.invite("erik@utrecht.nl")
+        Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.post(reverse("invitation_withdraw", args=[invitation.pk]))
+                         .status_code, 404)
+        self.assertTrue(Invitation.objects.filter(pk=invitation.pk).exists())
 
 
 class CsvExportTests(BaseTestCase):

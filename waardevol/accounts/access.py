@@ -10,7 +10,15 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from assessments.models import Action, Assessment, Membership, Project, Rater, RatingRound
+from assessments.models import (
+    Action,
+    Assessment,
+    Invitation,
+    Membership,
+    Project,
+    Rater,
+    RatingRound,
+)
 from waardevol.examples.models import PublishedExample
 
 
@@ -91,6 +99,17 @@ def member_for_manager(user: AbstractBaseUser, pk: int) -> Membership:
     if not membership.can_invite or member.pk == membership.pk:
         raise PermissionDenied("Not a beheerder of this member")
     return member
+
+
+def invitation_for_manager(user: AbstractBaseUser, pk: int) -> Invitation:
+    """A not yet accepted invitation of the beheerder's municipality: another municipality's (or
+    an accepted one) is a 404, a user who is not a beheerder gets a 403."""
+    membership = _membership_or_404(user)
+    invitation = get_object_or_404(Invitation, pk=pk, accepted_at__isnull=True,
+                                   municipality_id=membership.municipality_id)
+    if not membership.can_invite:
+        raise PermissionDenied("Not a beheerder")
+    return invitation
 
 
 class RatingNotSubmitted(PermissionDenied):

@@ -37,12 +37,19 @@ def invitation_store(*, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser) -> None:
-    """Delete an invitation (the admin); one not accepted yet is withdrawn, on the record."""
-    if invitation.accepted_at is None:
-        audit.audit_member_invited(user=user, invitation=invitation,
+def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser) -> bool:
+    """Delete an invitation, so its link stops working. True when one not accepted yet was
+    withdrawn (on the record); an accepted one is only tidied away, one gone already (another
+    beheerder was first) is left alone."""
+    current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if current is None:
+        return False
+    withdrawn = current.accepted_at is None
+    if withdrawn:
+        audit.audit_member_invited(user=user, invitation=current,
                                    kind=AuditKind.INVITATION_WITHDRAWN)
-    invitation.delete()
+    current.delete()
+    return withdrawn
 
 
 class InvitationUsed(Exception):

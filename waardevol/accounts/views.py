@@ -2,6 +2,7 @@
 
 import hashlib
 import unicodedata
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,12 +18,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_tasks import TaskResultStatus
 
+from assessments.labels import date_label
 from assessments.models import Invitation, Membership
 from waardevol import ratelimit
 from waardevol.forms import submitted_data
@@ -30,7 +33,7 @@ from waardevol.security import client_ip
 from waardevol.views import save_shared
 
 from . import services, tasks, twofactor
-from .access import member_for_manager, membership_for_user
+from .access import invitation_for_manager, member_for_manager, membership_for_user
 from .forms import InviteAcceptForm, InviteForm, MembershipForm, SecondFactorForm
 
 
@@ -156,16 +159,51 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
     return response
 
 
+# Pending invitations shown on the members page: enough for any municipality, bounded.
+PENDING_INVITATIONS_SHOWN = 50
+
+
+@dataclass
+class PendingInvitation:
+    pk: int
+    email: str
+    role: str
+    sent: str  # "23 november 2026"
+    expires: str  # the last day the link works; "" once it no longer does
+
+
 @login_required
 def members(request: HttpRequest) -> HttpResponse:
-    """The municipality's members, for its beheerders."""
+    """The municipality's members and its invitations not accepted yet, for its beheerders."""
     membership = membership_for_user(request.user)
     if not membership.can_invite:
         raise PermissionDenied
     team = (Membership.objects.filter(municipality=membership.municipality)
             .select_related("user").order_by("user__first_name", "user__username"))
+    valid_for = timedelta(days=settings.INVITATION_DAYS)
+    now = timezone.now()
+    pending = [
+        PendingInvitation(pk=invitation.pk, email=invitation.email,
+                          role=invitation.get_role_display(),
+                          sent=date_label(invitation.created_at),
+                          expires=date_label(invitation.created_at + valid_for)
+                          if invitation.created_at + valid_for > now else "")
+        for invitation in Invitation.objects.filter(
+            municipality=membership.municipality, accepted_at__isnull=True,
+        ).order_by("-created_at")[:PENDING_INVITATIONS_SHOWN]
+    ]
     return render(request, "registration/members.html",
-                  {"membership": membership, "members": team})
+                  {"membership": membership, "members": team, "invitations": pending})
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    invitation = invitation_for_manager(request.user, pk)
+    if services.invitation_withdraw(invitation=invitation, user=request.user):
+        messages.success(request, _("De uitnodiging aan %(email)s is ingetrokken: de link werkt "
+                                    "niet meer.") % {"email": invitation.email})
+    return redirect("members")
 
 
 @login_required
