@@ -885,6 +885,73 @@ class PendingInvitationTests(BaseTestCase):
         self.assertTrue(Invitation.objects.filter(pk=invitation.pk).exists())
 
 
+class MemberAccessTests(BaseTestCase):
+    """A beheerder blocks a colleague who left (their open session ends at once, no login works)
+    and unblocks them; each is one event in the municipality's history."""
+
+    def access(self, membership, choice):
+        return self.client.post(reverse("member_access", args=[membership.pk]),
+                                {"toegang": choice})
+
+    def password_login(self, username) -> bool:
+        browser = self.client_class()
+        browser.post(reverse("login"), {"username": username, "password": PASSWORD})
+        return "_auth_user_id" in browser.session
+
+    def test_blocking_ends_the_session_and_unblocking_restores_it(self):
+        bobs_browser = self.client_class()
+        bobs_browser.force_login(self.bob)
+        self.assertEqual(bobs_browser.get(reverse("assessments:overview")).status_code, 200)
+        self.client.force_login(self.alice)
+        page = self.client.get(reverse("member_edit", args=[self.bob.membership.pk]))
+        self.assertContains(page, "Account blokkeren")
+        response = self.access(self.bob.membership, "blokkeren")
+        self.assertRedirects(response, reverse("members"))
+        self.assertFalse(User.objects.get(pk=self.bob.pk).is_active)
+        # His open session ends at its next request; a password no longer works.
+        self.assertRedirects(bobs_browser.get(reverse("assessments:overview")),
+                             f"{reverse('login')}?next={reverse('assessments:overview')}")
+        self.assertFalse(self.password_login("bob"))
+        self.assertEqual(self.access(self.bob.membership, "blokkeren").status_code, 302)  # again
+        self.assertContains(self.client.get(reverse("member_edit", args=[self.bob.membership.pk])),
+                            "Account deblokkeren")
+        self.access(self.bob.membership, "deblokkeren")
+        self.assertTrue(self.password_login("bob"))
+        events = AuditEvent.objects.filter(municipality=self.utrecht, project__isnull=True)
+        self.assertEqual([(e.kind, e.actor, e.changes) for e in events.order_by("pk")],
+                         [(AuditKind.MEMBER_DEACTIVATED, self.alice, {"member": "Bob"}),
+                          (AuditKind.MEMBER_REACTIVATED, self.alice, {"member": "Bob"})])
+
+    def test_who_may_block_whom(self):
+        staff = self.make_user("steun", self.utrecht, Role.EDITOR)
+        User.objects.filter(pk=staff.pk).update(is_staff=True)
+        self.client.force_login(self.alice)
+        self.assertEqual(self.access(self.alice.membership, "blokkeren").status_code, 403)
+        self.assertEqual(self.access(staff.membership, "blokkeren").status_code, 403)
+        self.assertEqual(self.access(self.charlie.membership, "blokkeren").status_code, 404)
+        self.assertEqual(self.access(self.bob.membership, "weg-ermee").status_code, 400)
+        self.assertEqual(self.client.get(reverse("member_access", args=[self.bob.membership.pk]))
+                         .status_code, 405)
+        self.client.force_login(self.bob)
+        self.assertEqual(self.access(self.alice.membership, "blokkeren").status_code, 403)
+        self.assertEqual(User.objects.filter(is_active=False).count(), 0)
+        self.assertFalse(AuditEvent.objects.filter(project__isnull=True).exists())
+
+    @override_settings(OIDC_MUNICIPALITY_CLAIM="gemeentecode", OIDC_ROLE_CLAIM="rollen")
+    def test_the_identity_provider_cannot_let_a_blocked_member_in(self):
+        claims = {"gemeentecode": "GM0344", "rollen": "lezer", "given_name": "Dirk"}
+        dirk = accounts_services.oidc_login_resolve(issuer="https://idp.example", subject="d1",
+                                                    claims=claims)
+        self.client.force_login(self.alice)
+        self.access(dirk.membership, "blokkeren")
+        with self.assertRaises(accounts_services.OIDCRefused) as refused:
+            accounts_services.oidc_login_resolve(issuer="https://idp.example", subject="d1",
+                                                 claims={**claims, "rollen": "bewerker"})
+        self.assertEqual(refused.exception.reason, "blocked")
+        dirk.membership.refresh_from_db()
+        self.assertEqual(dirk.membership.role, Role.READER)  # the claim changed nothing
+
+
 class CsvExportTests(BaseTestCase):
     @classmethod
     def setUpTestData(cls):

@@ -110,6 +110,17 @@ class OIDCLoginTests(BaseTestCase):
         self.assertEqual(user.membership.role, Role.READER)
         self.assertEqual(User.objects.filter(email__iendswith="@utrecht.nl").count(), 1)
 
+    def test_a_blocked_member_is_told_so_and_stays_out(self):
+        self.provider_user("vertrokken", gemeentecode="GM0344", rollen="bewerker")
+        self.oidc_login("vertrokken")
+        user = OIDCIdentity.objects.get(subject="vertrokken").user
+        user.is_active = False  # a beheerder blocked the account (see test_audit)
+        user.save(update_fields=["is_active"])
+        self.client.logout()
+        response = self.oidc_login("vertrokken")
+        self.assertContains(response, "Uw account is geblokkeerd", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+
     def test_the_same_email_with_another_sub_is_not_the_password_user(self):
         users_before = User.objects.count()
         self.provider_user("iemand-anders", email="ALICE@example.org", gemeentecode="GM0344",

@@ -75,6 +75,22 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str,
     return user
 
 
+@transaction.atomic
+def member_access_set(*, membership: Membership, active: bool, user: AbstractBaseUser) -> bool:
+    """Block a colleague's account (they can no longer log in, with a password or an organisation
+    account, and an open session ends at its next request) or unblock it; recorded in the
+    municipality's history. False when it was so already (another beheerder was first)."""
+    account = get_user_model().objects.select_for_update().get(pk=membership.user_id)
+    if account.is_active == active:
+        return False
+    account.is_active = active
+    account.save(update_fields=["is_active"])  # its post_save drops the cached login user
+    audit.audit_member(user=user, membership=membership,
+                       kind=AuditKind.MEMBER_REACTIVATED if active
+                       else AuditKind.MEMBER_DEACTIVATED)
+    return True
+
+
 def membership_create(*, user: AbstractBaseUser, municipality: Municipality,
                       role: str = Role.EDITOR, is_manager: bool = False) -> Membership:
     return Membership.objects.create(user=user, municipality=municipality, role=role,
@@ -124,6 +140,10 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
                 .filter(issuer=issuer, subject=subject).first())
     if identity is not None:
         user = identity.user
+        if not user.is_active:
+            # Blocked by a beheerder (a colleague who left): the provider vouching for them
+            # changes nothing, and their role is not updated either.
+            raise OIDCRefused("blocked")
         changed = [field for field, value in names.items()
                    if value and getattr(user, field) != value]
         for field in changed:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("uitnodigen/", views.invite_create, name="invite_create"),
     path("leden/", views.members, name="members"),
     path("leden/<int:pk>/", views.member_edit, name="member_edit"),
+    path("leden/<int:pk>/toegang/", views.member_access, name="member_access"),
     path("leden/uitnodiging/<int:pk>/intrekken/", views.invitation_withdraw,
          name="invitation_withdraw"),
     path("uitnodiging/<uuid:token>/", views.invite_accept, name="invite_accept"),

@@ -221,6 +221,26 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
+@login_required
+@require_POST
+def member_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """A beheerder blocks or unblocks a colleague's account (a colleague who left)."""
+    member = member_for_manager(request.user, pk)
+    if member.user.is_staff or member.user.is_superuser:
+        # Accounts with access to the admin are the hosting party's to block, not a municipality's.
+        raise PermissionDenied
+    choice = request.POST.get("toegang")
+    if choice not in ("blokkeren", "deblokkeren"):
+        return render(request, "errors/400.html", status=400)
+    name = member.user.get_full_name() or member.user.username
+    active = choice == "deblokkeren"
+    if services.member_access_set(membership=member, active=active, user=request.user):
+        messages.success(request, (_("Het account van %(name)s is weer actief.") if active else
+                                   _("Het account van %(name)s is geblokkeerd: inloggen lukt "
+                                     "niet meer.")) % {"name": name})
+    return redirect("members")
+
+
 # Recovery codes just made, kept in the session until the page that shows them once.
 NEW_RECOVERY_CODES_KEY = "waardevol_new_recovery_codes"
 
