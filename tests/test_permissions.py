@@ -107,6 +107,7 @@ class PermissionMatrixTests(BaseTestCase):
             ("members", [], "get", (302, 200, 403, 403, 403)),
             # Withdrawing is a POST (see test_audit's MembershipHistoryTests for who may).
             ("invitation_withdraw", [1], "get", (302, 405, 405, 405, 405)),
+            ("member_access", [self.bob.membership.pk], "get", (302, 405, 405, 405, 405)),
             # The national benchmark: the VNG's page of aggregates, and the beheerder's opt-in.
             ("benchmark:national", [], "get", (302, 403, 403, 403, 200)),
             ("benchmark:participation", [], "get", (302, 200, 403, 403, 403)),
