@@ -113,13 +113,17 @@ class OIDCLoginTests(BaseTestCase):
     def test_a_blocked_member_is_told_so_and_stays_out(self):
         self.provider_user("vertrokken", gemeentecode="GM0344", rollen="bewerker")
         self.oidc_login("vertrokken")
+        self.assertEqual(self.client.get(reverse("assessments:overview")).status_code, 200)
         user = OIDCIdentity.objects.get(subject="vertrokken").user
         user.is_active = False  # a beheerder blocked the account (see test_audit)
         user.save(update_fields=["is_active"])
-        self.client.logout()
+        # The session that the identity provider's login opened ends at its next request.
+        overview = self.client.get(reverse("assessments:overview"))
+        self.assertEqual((overview.status_code, overview["Location"].split("?")[0]),
+                         (302, reverse("login")))
         response = self.oidc_login("vertrokken")
         self.assertContains(response, "Uw account is geblokkeerd", status_code=403)
-        self.assertNotIn("_auth_user_id", self.client.session)
+        self.assertEqual(self.client.get(reverse("assessments:overview")).status_code, 302)
 
     def test_the_same_email_with_another_sub_is_not_the_password_user(self):
         users_before = User.objects.count()

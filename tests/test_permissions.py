@@ -105,7 +105,8 @@ class PermissionMatrixTests(BaseTestCase):
             ("examples:withdraw", [w], "post", (302, 302, 403, 404, 302)),
             ("invite_create", [], "get", (302, 200, 403, 403, 403)),
             ("members", [], "get", (302, 200, 403, 403, 403)),
-            # Withdrawing is a POST (see test_audit's MembershipHistoryTests for who may).
+            # Withdrawing and blocking are POSTs (test_audit's PendingInvitationTests and
+            # MemberAccessTests say who may).
             ("invitation_withdraw", [1], "get", (302, 405, 405, 405, 405)),
             ("member_access", [self.bob.membership.pk], "get", (302, 405, 405, 405, 405)),
             # The national benchmark: the VNG's page of aggregates, and the beheerder's opt-in.

@@ -43,6 +43,10 @@ class CachedUserMixin:
             user = super().get_user(user_id)
             if user is not None:
                 cache.set(key, user, USER_CACHE_SECONDS)
+        # A blocked account's open session ends here, whichever backend logged it in: Django's
+        # ModelBackend refuses inactive users itself, mozilla-django-oidc's get_user does not.
+        if user is not None and not user.is_active:
+            return None
         return user
 
 

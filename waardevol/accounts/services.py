@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -37,11 +38,16 @@ def invitation_store(*, invitation: Invitation) -> Invitation:
 
 
 @transaction.atomic
-def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser) -> bool:
+def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser,
+                        pending_only: bool = False) -> bool:
     """Delete an invitation, so its link stops working. True when one not accepted yet was
-    withdrawn (on the record); an accepted one is only tidied away, one gone already (another
-    beheerder was first) is left alone."""
-    current = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    withdrawn (on the record); an accepted one is only tidied away (the admin) or, with
+    `pending_only` (a beheerder, who may have seen it open a moment ago), left alone, as is one
+    gone already (another beheerder was first)."""
+    invitations = Invitation.objects.select_for_update().filter(pk=invitation.pk)
+    if pending_only:
+        invitations = invitations.filter(accepted_at__isnull=True)
+    current = invitations.first()
     if current is None:
         return False
     withdrawn = current.accepted_at is None
@@ -81,6 +87,9 @@ def member_access_set(*, membership: Membership, active: bool, user: AbstractBas
     account, and an open session ends at its next request) or unblock it; recorded in the
     municipality's history. False when it was so already (another beheerder was first)."""
     account = get_user_model().objects.select_for_update().get(pk=membership.user_id)
+    if account.is_staff or account.is_superuser:
+        # Accounts with access to the admin are the hosting party's to block, not a municipality's.
+        raise PermissionDenied("An account with admin access")
     if account.is_active == active:
         return False
     account.is_active = active

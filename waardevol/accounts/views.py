@@ -200,9 +200,12 @@ def members(request: HttpRequest) -> HttpResponse:
 @require_POST
 def invitation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = invitation_for_manager(request.user, pk)
-    if services.invitation_withdraw(invitation=invitation, user=request.user):
+    if services.invitation_withdraw(invitation=invitation, user=request.user, pending_only=True):
         messages.success(request, _("De uitnodiging aan %(email)s is ingetrokken: de link werkt "
                                     "niet meer.") % {"email": invitation.email})
+    else:
+        messages.info(request, _("De uitnodiging aan %(email)s was al geaccepteerd of "
+                                 "ingetrokken.") % {"email": invitation.email})
     return redirect("members")
 
 
@@ -226,8 +229,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def member_access(request: HttpRequest, pk: int) -> HttpResponse:
     """A beheerder blocks or unblocks a colleague's account (a colleague who left)."""
     member = member_for_manager(request.user, pk)
-    if member.user.is_staff or member.user.is_superuser:
-        # Accounts with access to the admin are the hosting party's to block, not a municipality's.
+    if member.user.is_staff or member.user.is_superuser:  # checked again on the locked row
         raise PermissionDenied
     choice = request.POST.get("toegang")
     if choice not in ("blokkeren", "deblokkeren"):
