@@ -1,11 +1,13 @@
 """Municipalities, their members, projects, assessments, answers and improvement actions."""
 
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Band, Characteristic, ContentRevision, Perspective, Phase, Question
@@ -74,6 +76,13 @@ class Membership(models.Model):
         return self.role == Role.EDITOR and self.is_manager
 
 
+class InvitationQuerySet(models.QuerySet):
+    def usable(self) -> "InvitationQuerySet":
+        """Not accepted yet and not expired: the invitations whose link still works."""
+        return self.filter(accepted_at__isnull=True, created_at__gte=timezone.now()
+                           - timedelta(days=settings.INVITATION_DAYS))
+
+
 class Invitation(models.Model):
     token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE,
@@ -85,12 +94,19 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InvitationQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("uitnodiging")
         verbose_name_plural = _("uitnodigingen")
 
     def __str__(self) -> str:
         return f"{self.email} ({self.municipality})"
+
+    @property
+    def valid_until(self) -> datetime:
+        """When the link stops working (as `usable()` decides)."""
+        return self.created_at + timedelta(days=settings.INVITATION_DAYS)
 
 
 class Project(models.Model):

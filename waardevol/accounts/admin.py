@@ -23,8 +23,10 @@ class UserAdmin(CleanTextAdminMixin, auth_admin.UserAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        membership = Membership.objects.filter(user=obj).first() if change else None
-        if membership is not None and "is_active" in form.changed_data:
+        if not change or "is_active" not in form.changed_data:
+            return
+        membership = Membership.objects.select_related("user").filter(user=obj).first()
+        if membership is not None:
             audit_member(user=request.user, membership=membership, via=VIA_ADMIN,
                          kind=AuditKind.MEMBER_REACTIVATED if obj.is_active
                          else AuditKind.MEMBER_DEACTIVATED)

@@ -4,9 +4,7 @@ import base64
 import copy
 import hashlib
 import uuid
-from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
@@ -33,7 +31,7 @@ def invitation_unsaved(*, membership: Membership, email: str, role: str) -> Invi
 def invitation_store(*, invitation: Invitation) -> Invitation:
     """Store a sent (or queued) invitation, recorded in the municipality's history."""
     invitation.save()
-    audit.audit_member_invited(user=invitation.invited_by, invitation=invitation)
+    audit.audit_invitation(user=invitation.invited_by, invitation=invitation)
     return invitation
 
 
@@ -52,7 +50,7 @@ def invitation_withdraw(*, invitation: Invitation, user: AbstractBaseUser,
         return False
     withdrawn = current.accepted_at is None
     if withdrawn:
-        audit.audit_member_invited(user=user, invitation=current,
+        audit.audit_invitation(user=user, invitation=current,
                                    kind=AuditKind.INVITATION_WITHDRAWN)
     current.delete()
     return withdrawn
@@ -185,10 +183,8 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
 
     invitation = None
     if invitation_token:
-        invitation = (Invitation.objects.select_for_update()
-                      .filter(token=_uuid_or_none(invitation_token), accepted_at__isnull=True,
-                              created_at__gte=timezone.now()
-                              - timedelta(days=settings.INVITATION_DAYS))
+        invitation = (Invitation.objects.usable().select_for_update()
+                      .filter(token=_uuid_or_none(invitation_token))
                       .select_related("municipality").first())
     if invitation is not None:
         municipality, role = invitation.municipality, (invitation.role, False)

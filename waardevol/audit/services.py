@@ -166,8 +166,8 @@ def masked_email(email: str) -> str:
     return plain(f"{local[:1]}…@{domain}" if local else "…")
 
 
-def audit_member_invited(*, user: AbstractBaseUser | None, invitation: Invitation,
-                         kind: str = AuditKind.MEMBER_INVITED) -> AuditEvent:
+def audit_invitation(*, user: AbstractBaseUser | None, invitation: Invitation,
+                     kind: str = AuditKind.MEMBER_INVITED) -> AuditEvent:
     """An invitation sent, or withdrawn before it was accepted (`kind`)."""
     return _insert(user=user, kind=kind, municipality_id=invitation.municipality_id,
                    project=None, assessment=None,
