@@ -3,16 +3,26 @@
 import datetime
 import time
 from contextlib import ExitStack
+from importlib import import_module
 from unittest import mock
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.contrib.sessions.backends import cached_db
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from .base import BaseTestCase
+from assessments.models import Role
+from waardevol.accounts import services as accounts_services
+from waardevol.accounts.models import Session as AccountSession
+
+from .base import PASSWORD, BaseTestCase
 
 # A cache that follows the mocked clock (Redis keeps its own time), apart from the other tests'.
 CLOCKED_CACHES = {
@@ -45,7 +55,7 @@ class Clock:
 
 def session_writes(queries) -> list[str]:
     return [q["sql"] for q in queries
-            if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
+            if "accounts_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")]
 
 
 @override_settings(CACHES=CLOCKED_CACHES)
@@ -59,10 +69,12 @@ class SessionRefreshTests(BaseTestCase):
         self.started = self.clock.now
 
     def expire_date(self) -> float:
-        return Session.objects.get(session_key=self.client.session.session_key).expire_date.timestamp()
+        return AccountSession.objects.get(session_key=self.client.session.session_key).expire_date.timestamp()
 
     def test_sessions_are_cached_and_not_saved_on_every_request(self):
-        self.assertEqual(settings.SESSION_ENGINE, "django.contrib.sessions.backends.cached_db")
+        self.assertEqual(settings.SESSION_ENGINE, "waardevol.accounts.sessions")
+        self.assertTrue(issubclass(import_module(settings.SESSION_ENGINE).SessionStore,
+                                   cached_db.SessionStore))
         self.assertFalse(settings.SESSION_SAVE_EVERY_REQUEST)
         self.assertLessEqual(settings.SESSION_COOKIE_AGE, 8 * 3600)
 
@@ -182,3 +194,95 @@ class CachedUserTests(BaseTestCase):
         response = self.client.get(reverse("assessments:overview"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
+
+
+class AccountSessionsTests(BaseTestCase):
+    """Blocking an account ends its sessions, so that unblocking it never brings one back."""
+
+    def logged_in_browser(self, user):
+        browser = self.client_class()
+        browser.force_login(user)
+        self.assertEqual(browser.get(reverse("assessments:overview")).status_code, 200)
+        return browser
+
+    def logged_in(self, browser) -> bool:
+        return browser.get(reverse("assessments:overview")).status_code == 200
+
+    def block(self, membership, choice="blokkeren"):
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(reverse("member_access", args=[membership.pk]),
+                                        {"toegang": choice})
+        self.assertRedirects(response, reverse("members"))
+
+    def test_each_session_row_names_its_account(self):
+        self.client.post(reverse("login"), {"username": "bob", "password": PASSWORD})
+        key = self.client.session.session_key
+        self.assertEqual(AccountSession.objects.get(session_key=key).account_id, self.bob.pk)
+        # A session without a login (a language choice, a CSRF token) names nobody.
+        anonymous = import_module(settings.SESSION_ENGINE).SessionStore()
+        anonymous["anything"] = 1
+        anonymous.create()
+        self.assertIsNone(AccountSession.objects.get(session_key=anonymous.session_key).account_id)
+
+    def test_blocking_ends_every_session_and_unblocking_revives_none(self):
+        phone, laptop = self.logged_in_browser(self.bob), self.logged_in_browser(self.bob)
+        self.client.force_login(self.alice)
+        self.assertEqual(AccountSession.objects.filter(account_id=self.bob.pk).count(), 2)
+        self.block(self.bob.membership)
+        self.assertFalse(AccountSession.objects.filter(account_id=self.bob.pk).exists())
+        self.block(self.bob.membership, "deblokkeren")
+        # Unblocked, Bob logs in again: the phone and laptop he left logged in stay logged out.
+        self.assertFalse(self.logged_in(phone))
+        self.assertFalse(self.logged_in(laptop))
+        self.assertTrue(self.logged_in(self.client))  # Alice's own session is untouched
+        self.assertTrue(self.logged_in(self.logged_in_browser(self.bob)))
+
+    def test_a_cached_session_ends_too(self):
+        phone = self.logged_in_browser(self.bob)
+        key = phone.session.session_key
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        self.assertTrue(store(key).load())
+        with self.captureOnCommitCallbacks(execute=True):
+            User.objects.filter(pk=self.bob.pk).first().delete()  # an administrator deletes him
+        self.assertEqual(store(key).load(), {})
+        self.assertFalse(AccountSession.objects.filter(session_key=key).exists())
+
+    def test_an_administrator_blocking_in_the_admin_ends_the_sessions(self):
+        phone = self.logged_in_browser(self.bob)
+        bob = User.objects.get(pk=self.bob.pk)
+        bob.is_active = False
+        with self.captureOnCommitCallbacks(execute=True):
+            bob.save()
+        bob.is_active = True
+        with self.captureOnCommitCallbacks(execute=True):
+            bob.save()
+        self.assertFalse(self.logged_in(phone))
+
+    def test_a_reset_link_mailed_before_the_block_stops_working(self):
+        bob = User.objects.get(pk=self.bob.pk)
+        link = reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(bob.pk)),
+                                                        default_token_generator.make_token(bob)])
+        self.client.force_login(self.alice)
+        self.block(self.bob.membership)
+        self.client.logout()
+        page = self.client.get(link, follow=True)
+        self.assertContains(page, "Deze link is ongeldig of al gebruikt")
+        self.client.post(page.redirect_chain[-1][0] if page.redirect_chain else link,
+                         {"new_password1": "een-nieuw-wachtwoord-9", "new_password2":
+                          "een-nieuw-wachtwoord-9"})
+        self.assertTrue(User.objects.get(pk=bob.pk).check_password(PASSWORD))
+        # Unblocked, the same link works again: it was never used.
+        self.client.force_login(self.alice)
+        self.block(self.bob.membership, "deblokkeren")
+        self.client.logout()
+        self.assertNotContains(self.client.get(link, follow=True), "Deze link is ongeldig")
+
+    def test_two_beheerders_blocking_each_other_at_once(self):
+        """Each passed the access check before either blocked; the second is refused."""
+        erin = self.make_user("erin", self.utrecht, Role.EDITOR, manager=True)
+        self.assertTrue(accounts_services.member_access_set(
+            membership=erin.membership, active=False, user=self.alice))
+        with self.assertRaises(PermissionDenied):
+            accounts_services.member_access_set(membership=self.alice.membership, active=False,
+                                                user=User.objects.get(pk=erin.pk))
+        self.assertTrue(User.objects.get(pk=self.alice.pk).is_active)

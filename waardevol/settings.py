@@ -257,7 +257,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 # waardevol.middleware.SessionLifetimeMiddleware. Sessions are read from the cache and written
 # through to the database (`cached_db`), and a request writes one only when something in it
 # changed: the idle expiry is moved on at most once a SESSION_REFRESH_SECONDS, not on every request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_ENGINE = "waardevol.accounts.sessions"  # cached_db, each row naming its account
 SESSION_COOKIE_AGE = envint("SESSION_IDLE_SECONDS", 60 * 60 * 2)
 SESSION_REFRESH_SECONDS = 60
 SESSION_ABSOLUTE_SECONDS = envint("SESSION_ABSOLUTE_SECONDS", 60 * 60 * 10)

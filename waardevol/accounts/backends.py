@@ -14,8 +14,10 @@ Memberships (a municipal user's role) are not part of the user and are always re
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import post_delete
 
 from .oidc import MunicipalOIDCBackend
+from .sessions import sessions_end
 
 USER_CACHE_SECONDS = 60
 
@@ -33,6 +35,11 @@ def user_changed(sender, instance, **kwargs) -> None:
     key = user_cache_key(instance.pk)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+    if not instance.is_active or kwargs.get("signal") is post_delete:
+        # Blocked or deleted: its sessions end, so unblocking never revives one (sessions.py).
+        # After the commit, so a request cannot cache a session row that is being deleted.
+        account_id = instance.pk
+        transaction.on_commit(lambda: sessions_end(account_id))
 
 
 class CachedUserMixin:

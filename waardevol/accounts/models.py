@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -25,3 +26,21 @@ class OIDCIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.subject}"
+
+
+class Session(AbstractBaseSession):
+    """Django's login session (read from the cache, written through to the database, as
+    `cached_db`) with the account it belongs to, so that blocking an account ends its sessions at
+    once (see sessions.py). Django's own session table has no such column."""
+
+    account_id = models.IntegerField(_("account"), null=True, db_index=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("sessie")
+        verbose_name_plural = _("sessies")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -82,9 +82,18 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str,
 @transaction.atomic
 def member_access_set(*, membership: Membership, active: bool, user: AbstractBaseUser) -> bool:
     """Block a colleague's account (they can no longer log in, with a password or an organisation
-    account, and an open session ends at its next request) or unblock it; recorded in the
+    account, and their sessions end: see sessions.py) or unblock it; recorded in the
     municipality's history. False when it was so already (another beheerder was first)."""
-    account = get_user_model().objects.select_for_update().get(pk=membership.user_id)
+    # Both accounts locked, in one order: of two beheerders blocking each other at the same
+    # moment, the second finds itself blocked and is refused.
+    accounts = {account.pk: account for account in get_user_model().objects.select_for_update()
+                .filter(pk__in=[membership.user_id, user.pk]).order_by("pk")}
+    account = accounts[membership.user_id]
+    actor = accounts.get(user.pk)
+    if actor is None or not actor.is_active or not Membership.objects.filter(
+            user_id=user.pk, municipality_id=membership.municipality_id, role=Role.EDITOR,
+            is_manager=True).exists():
+        raise PermissionDenied("No longer a beheerder of this member")
     if account.is_staff or account.is_superuser:
         # Accounts with access to the admin are the hosting party's to block, not a municipality's.
         raise PermissionDenied("An account with admin access")

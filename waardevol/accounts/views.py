@@ -80,7 +80,19 @@ def reset_address_key(email: str) -> str:
 
 
 password_reset_view = PasswordResetView.as_view()
-password_reset_confirm_view = auth_views.PasswordResetConfirmView.as_view()
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset link mailed before the account was blocked no longer works: a blocked account's
+    password is left as it was (it could not log in with a new one, but it could after an
+    unblock, with a password set by whoever held the mailbox meanwhile)."""
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+password_reset_confirm_view = PasswordResetConfirmView.as_view()
 
 
 @login_required
