@@ -6,6 +6,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from assessments.models import Invitation, Membership, Role
+from waardevol.accounts import services as accounts_services
+from waardevol.audit.models import AuditEvent, AuditKind
 
 from .base import PASSWORD, BaseTestCase
 
@@ -124,6 +126,67 @@ class InvitationForExistingAccountTests(BaseTestCase):
         self.assertFalse(User.objects.filter(username="charlie2").exists())
         invitation.refresh_from_db()
         self.assertIsNone(invitation.accepted_at)
+
+
+class RejoinByInvitationTests(BaseTestCase):
+    """An account whose membership an administrator ended (someone who changed employer) joins
+    another municipality by an invitation to its address, with the login it has."""
+
+    def setUp(self):
+        self.frank = self.make_user("frank", self.amersfoort, Role.EDITOR)
+        Membership.objects.filter(user=self.frank).delete()  # what the admin does
+        self.invitation = Invitation.objects.create(
+            municipality=self.utrecht, email="FRANK@example.org", role=Role.READER,
+            invited_by=self.alice)
+        self.url = reverse("invite_accept", args=[self.invitation.token])
+
+    def test_logging_in_from_the_invitation_and_accepting_it(self):
+        page = self.client.get(self.url)
+        login = f"{reverse('login')}?next={self.url.replace(':', '%3A')}"
+        self.assertContains(page, f'href="{login}"', status_code=409)
+        response = self.client.post(login, {"username": "frank", "password": PASSWORD,
+                                             "next": self.url})
+        self.assertRedirects(response, self.url, fetch_redirect_response=False)
+        page = self.client.get(self.url)
+        self.assertContains(page, "Uitnodiging van Utrecht")
+        self.assertContains(page, "als lezer mee te werken")
+        self.assertContains(page, "frank@example.org")
+        response = self.client.post(self.url)
+        self.assertRedirects(response, reverse("assessments:overview"))
+        membership = Membership.objects.get(user=self.frank)
+        self.assertEqual((membership.municipality, membership.role, membership.is_manager),
+                         (self.utrecht, Role.READER, False))
+        self.invitation.refresh_from_db()
+        self.assertIsNotNone(self.invitation.accepted_at)
+        joined = AuditEvent.objects.get(municipality=self.utrecht, kind=AuditKind.MEMBER_JOINED)
+        self.assertEqual(joined.actor, self.frank)
+        self.assertEqual(self.client.get(self.url).status_code, 404)  # used up
+
+    def test_a_member_of_another_municipality_is_not_moved(self):
+        self.client.force_login(self.charlie)
+        charlies = Invitation.objects.create(municipality=self.utrecht,
+                                             email="charlie@example.org", role=Role.EDITOR,
+                                             invited_by=self.alice)
+        url = reverse("invite_accept", args=[charlies.token])
+        self.assertContains(self.client.get(url), "over te zetten", status_code=409)
+        self.assertEqual(self.client.post(url).status_code, 409)
+        self.assertEqual(Membership.objects.get(user=self.charlie).municipality, self.amersfoort)
+
+    def test_someone_else_logged_in_cannot_accept_it(self):
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.post(self.url).status_code, 409)
+        self.assertFalse(Membership.objects.filter(user=self.frank).exists())
+        self.assertEqual(Membership.objects.get(user=self.bob).role, Role.READER)
+
+    def test_a_second_invitation_accepted_in_another_tab_makes_no_second_membership(self):
+        accounts_services.invitation_accept_existing(invitation=self.invitation, user=self.frank)
+        other = Invitation.objects.create(municipality=self.amersfoort, email="frank@example.org",
+                                          role=Role.EDITOR, invited_by=self.charlie)
+        with self.assertRaises(accounts_services.AlreadyMember):
+            accounts_services.invitation_accept_existing(invitation=other, user=self.frank)
+        self.assertEqual(Membership.objects.get(user=self.frank).municipality, self.utrecht)
+        other.refresh_from_db()
+        self.assertIsNone(other.accepted_at)
 
 
 class InvitationLimitTests(BaseTestCase):

@@ -71,12 +71,36 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str,
         username=username, email=invitation.email, password=password,
         first_name=first_name, last_name=last_name,
     )
+    _join_by_invitation(user=user, invitation=invitation)
+    return user
+
+
+class AlreadyMember(Exception):
+    """The account belongs to a municipality already (one account, one municipality)."""
+
+
+@transaction.atomic
+def invitation_accept_existing(*, invitation: Invitation, user: AbstractBaseUser) -> Membership:
+    """An existing account without a municipality (an administrator ended its membership) joins
+    by an invitation to its own address, keeping its login."""
+    if not Invitation.objects.select_for_update().filter(
+        pk=invitation.pk, accepted_at__isnull=True
+    ).exists():
+        raise InvitationUsed
+    # The account's row locked: two tabs accepting two invitations make one membership.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    if Membership.objects.filter(user_id=user.pk).exists():
+        raise AlreadyMember
+    return _join_by_invitation(user=user, invitation=invitation)
+
+
+def _join_by_invitation(*, user: AbstractBaseUser, invitation: Invitation) -> Membership:
     membership = Membership.objects.create(user=user, municipality=invitation.municipality,
                                            role=invitation.role)
     audit.audit_member_joined(user=user, membership=membership, via=audit.VIA_INVITATION)
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
-    return user
+    return membership
 
 
 @transaction.atomic

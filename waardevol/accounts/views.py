@@ -137,9 +137,13 @@ def invite_create(request: HttpRequest) -> HttpResponse:
 
 def invite_accept(request: HttpRequest, token) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.usable(), token=token)
-    if get_user_model().objects.filter(email__iexact=invitation.email).exists():
+    accounts = get_user_model().objects.filter(email__iexact=invitation.email)
+    if accounts.exists():
         # One person, one account: a second account for the same address would split their
-        # work and let them be a member twice.
+        # work and let them be a member twice. Logged in with it, they join with it.
+        if (request.user.is_authenticated and accounts.filter(pk=request.user.pk).exists()
+                and not Membership.objects.filter(user_id=request.user.pk).exists()):
+            return _invite_join(request, invitation)
         response = render(request, "registration/invite_existing.html",
                           {"invitation": invitation}, status=409)
         response["Cache-Control"] = "private, no-store"
@@ -165,6 +169,22 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
     # Not logged in yet, but the page names the municipality and the invitee's address.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _invite_join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    """The invitee is logged in with their own account, which has no municipality (left one, or
+    an administrator ended the membership): one button makes them a member."""
+    if request.method == "POST":
+        try:
+            services.invitation_accept_existing(invitation=invitation, user=request.user)
+        except services.InvitationUsed as exc:
+            raise Http404 from exc
+        except services.AlreadyMember:
+            return redirect("assessments:overview")  # another tab was first
+        messages.success(request, _("Welkom bij Waardevol. U werkt nu mee voor %(municipality)s.")
+                         % {"municipality": invitation.municipality.name})
+        return redirect("assessments:overview")
+    return render(request, "registration/invite_join.html", {"invitation": invitation})
 
 
 # Pending invitations shown on the members page: enough for any municipality, bounded.
