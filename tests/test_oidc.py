@@ -88,6 +88,14 @@ class OIDCLoginTests(BaseTestCase):
         self.assertEqual(overview.status_code, 200)
         self.assertEqual(overview.context["user"], user)
 
+    def test_a_provider_that_sends_only_a_full_name(self):
+        self.provider_user("medewerker-9", email="e.jansen@utrecht.nl", name="Eva Jansen",
+                           gemeentecode="GM0344")
+        self.assertRedirects(self.oidc_login("medewerker-9"), reverse("assessments:overview"))
+        user = OIDCIdentity.objects.get(issuer=self.issuer, subject="medewerker-9").user
+        self.assertEqual((user.first_name, user.last_name), ("Eva Jansen", ""))
+        self.assertEqual(user.get_full_name(), "Eva Jansen")
+
     def test_the_manager_role_value_makes_an_editor_who_may_invite(self):
         self.provider_user("medewerker-2", gemeentecode="344", rollen=["bewerker", "beheerder"])
         self.oidc_login("medewerker-2")
@@ -253,3 +261,19 @@ class ClaimMappingTests(SimpleTestCase):
                             (["admins"], None), (None, None), (7, None)):
             with self.subTest(value=value):
                 self.assertEqual(role_from_claims({"rollen": value}), role)
+
+    def test_names_from_the_claims_a_provider_sends(self):
+        from waardevol.accounts.services import _names_from_claims
+
+        for claims, names in (
+            ({"given_name": "Dirk", "family_name": "de Vries", "name": "D. de Vries"},
+             ("Dirk", "de Vries")),
+            ({"name": "Dirk  de\tVries"}, ("Dirk de Vries", "")),  # only `name` (Entra ID)
+            ({"family_name": "de Vries", "name": "Dirk de Vries"}, ("", "de Vries")),
+            ({"given_name": ["Dirk"], "name": 7}, ("", "")),  # not text: left out, no error
+            ({"name": "x" * 400}, ("x" * 150, "")),
+            ({}, ("", "")),
+        ):
+            with self.subTest(claims=claims):
+                got = _names_from_claims(claims)
+                self.assertEqual((got["first_name"], got["last_name"]), names)

@@ -158,6 +158,20 @@ def _email_taken(email: str, *, other_than=None) -> bool:
     return bool(email) and users.exists()
 
 
+def _names_from_claims(claims: dict) -> dict[str, str]:
+    """First and last name from the standard claims (OpenID Connect Core 5.1). A provider that
+    sends only `name` has it as the first name, so that colleagues see a name on *Leden* and in
+    the history, not the generated username; a claim that is not text is left out."""
+    def claim(key: str) -> str:
+        value = claims.get(key)
+        return " ".join(value.split())[:150] if isinstance(value, str) else ""
+
+    first, last = claim("given_name"), claim("family_name")
+    if not (first or last):
+        first = claim("name")
+    return {"first_name": first, "last_name": last}
+
+
 @transaction.atomic
 def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
                        invitation_token: str | None = None) -> AbstractBaseUser:
@@ -171,8 +185,7 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
     from . import oidc  # the claim mapping lives beside the backend that reads the claims
 
     email = (claims.get("email") or "").strip()[:254]
-    names = {"first_name": (claims.get("given_name") or "").strip()[:150],
-             "last_name": (claims.get("family_name") or "").strip()[:150]}
+    names = _names_from_claims(claims)
     code = oidc.municipality_code_from_claims(claims)
     role = oidc.role_from_claims(claims)
 
