@@ -36,6 +36,10 @@ def _prepare_environment() -> str:
     os.environ["DEBUG"] = "0"
     os.environ["CACHE_DIR"] = os.path.join(WORKDIR, "cache")
     os.environ["MEDIA_ROOT"] = os.path.join(WORKDIR, "media")
+    # No page measured asks for a static file (WhiteNoise finds them through the finders); an
+    # empty STATIC_ROOT keeps every gunicorn worker from warning that it has none.
+    os.environ["STATIC_ROOT"] = os.path.join(WORKDIR, "static")
+    os.makedirs(os.environ["STATIC_ROOT"], exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waardevol.settings")
     url = os.environ.get("DATABASE_URL")
     if not url:
