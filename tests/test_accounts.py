@@ -173,10 +173,23 @@ class RejoinByInvitationTests(BaseTestCase):
         self.assertEqual(Membership.objects.get(user=self.charlie).municipality, self.amersfoort)
 
     def test_someone_else_logged_in_cannot_accept_it(self):
-        self.client.force_login(self.bob)
+        # Gina has no municipality either, and the link: the invitation is Frank's address.
+        gina = User.objects.create_user("gina", "gina@example.org", PASSWORD)
+        self.client.force_login(gina)
+        self.assertContains(self.client.post(self.url), "U heeft al een account", status_code=409)
+        self.assertFalse(Membership.objects.filter(user__in=[self.frank, gina]).exists())
+        self.invitation.refresh_from_db()
+        self.assertIsNone(self.invitation.accepted_at)
+
+    def test_an_account_with_admin_access_cannot_join(self):
+        # A VNG editor invited by mistake would stop being one, and no beheerder could block it.
+        User.objects.filter(pk=self.frank.pk).update(is_staff=True)
+        self.client.force_login(User.objects.get(pk=self.frank.pk))
         self.assertEqual(self.client.post(self.url).status_code, 409)
+        with self.assertRaises(accounts_services.AlreadyMember):
+            accounts_services.invitation_accept_existing(invitation=self.invitation,
+                                                         user=User.objects.get(pk=self.frank.pk))
         self.assertFalse(Membership.objects.filter(user=self.frank).exists())
-        self.assertEqual(Membership.objects.get(user=self.bob).role, Role.READER)
 
     def test_a_second_invitation_accepted_in_another_tab_makes_no_second_membership(self):
         accounts_services.invitation_accept_existing(invitation=self.invitation, user=self.frank)

@@ -94,7 +94,14 @@ class OIDCLoginTests(BaseTestCase):
         self.assertRedirects(self.oidc_login("medewerker-9"), reverse("assessments:overview"))
         user = OIDCIdentity.objects.get(issuer=self.issuer, subject="medewerker-9").user
         self.assertEqual((user.first_name, user.last_name), ("Eva Jansen", ""))
+        # Her provider sent given and family names once; sending only `name` again replaces both.
+        user.first_name, user.last_name = "Eva", "Jansen"
+        user.save()
+        self.client.logout()
+        self.oidc_login("medewerker-9")
+        user.refresh_from_db()
         self.assertEqual(user.get_full_name(), "Eva Jansen")
+        self.assertEqual((user.first_name, user.last_name), ("Eva Jansen", ""))
 
     def test_the_manager_role_value_makes_an_editor_who_may_invite(self):
         self.provider_user("medewerker-2", gemeentecode="344", rollen=["bewerker", "beheerder"])
@@ -267,13 +274,13 @@ class ClaimMappingTests(SimpleTestCase):
 
         for claims, names in (
             ({"given_name": "Dirk", "family_name": "de Vries", "name": "D. de Vries"},
-             ("Dirk", "de Vries")),
-            ({"name": "Dirk  de\tVries"}, ("Dirk de Vries", "")),  # only `name` (Entra ID)
-            ({"family_name": "de Vries", "name": "Dirk de Vries"}, ("", "de Vries")),
-            ({"given_name": ["Dirk"], "name": 7}, ("", "")),  # not text: left out, no error
-            ({"name": "x" * 400}, ("x" * 150, "")),
-            ({}, ("", "")),
+             {"first_name": "Dirk", "last_name": "de Vries"}),
+            ({"name": "Dirk  de\tVries"}, {"first_name": "Dirk de Vries", "last_name": ""}),
+            ({"family_name": "de Vries", "name": "Dirk de Vries"}, {"last_name": "de Vries"}),
+            ({"given_name": " ", "family_name": ""}, {}),  # empty: never clears a name
+            ({"given_name": ["Dirk"], "name": 7}, {}),  # not text: left out, no error
+            ({"name": "x" * 400}, {"first_name": "x" * 150, "last_name": ""}),
+            ({}, {}),
         ):
             with self.subTest(claims=claims):
-                got = _names_from_claims(claims)
-                self.assertEqual((got["first_name"], got["last_name"]), names)
+                self.assertEqual(_names_from_claims(claims), names)

@@ -7,9 +7,11 @@ from importlib import import_module
 from unittest import mock
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends import cached_db
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import override_settings
@@ -249,14 +251,56 @@ class AccountSessionsTests(BaseTestCase):
 
     def test_an_administrator_blocking_in_the_admin_ends_the_sessions(self):
         phone = self.logged_in_browser(self.bob)
-        bob = User.objects.get(pk=self.bob.pk)
-        bob.is_active = False
+        root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+        self.client.force_login(root)
+        change = reverse("admin:auth_user_change", args=[self.bob.pk])
+        form = self.client.get(change).context["adminform"].form
+        data = {name: value for name, value in form.initial.items()
+                if value is not None and name not in ("groups", "user_permissions", "password",
+                                                      "last_login", "date_joined")}
+        data.update({"date_joined_0": "2026-01-01", "date_joined_1": "10:00:00"})
         with self.captureOnCommitCallbacks(execute=True):
-            bob.save()
-        bob.is_active = True
+            self.assertEqual(self.client.post(change, {**data, "is_active": ""}).status_code, 302)
+        self.assertFalse(AccountSession.objects.filter(account_id=self.bob.pk).exists())
+        late_login = self.client_class()  # a login under way during the block (see below)
+        late_login.force_login(User.objects.get(pk=self.bob.pk))
         with self.captureOnCommitCallbacks(execute=True):
-            bob.save()
+            self.assertEqual(self.client.post(change, {**data, "is_active": "on"}).status_code,
+                             302)
+        self.assertTrue(User.objects.get(pk=self.bob.pk).is_active)
         self.assertFalse(self.logged_in(phone))
+        self.assertFalse(self.logged_in(late_login))
+
+    def test_a_session_read_just_before_the_block_is_not_cached_again(self):
+        """A request read Bob's session row from the database (not cached yet) just before the
+        block deleted it; its write to the cache comes after. It must not revive the session."""
+        phone = self.logged_in_browser(self.bob)
+        key = phone.session.session_key
+        store = import_module(settings.SESSION_ENGINE).SessionStore
+        caches[settings.SESSION_CACHE_ALIAS].delete(store.cache_key_prefix + key)
+        late = store(key)
+        row = late._get_session_from_db()
+        self.assertIsNotNone(row)
+        self.client.force_login(self.alice)
+        self.block(self.bob.membership)
+        # Its cache read (a miss) and database read both came before the block:
+        with mock.patch.object(late._cache, "get", return_value=None), \
+                mock.patch.object(store, "_get_session_from_db", return_value=row):
+            self.assertEqual(late.load()[SESSION_KEY], str(self.bob.pk))  # what it read
+        self.block(self.bob.membership, "deblokkeren")
+        self.assertFalse(self.logged_in(phone))
+
+    def test_a_login_under_way_during_the_block_ends_at_the_unblock(self):
+        """Bob's login checked his password before the block committed and saved its session
+        after the block had ended his sessions: the unblock ends it."""
+        self.client.force_login(self.alice)
+        self.block(self.bob.membership)
+        late_login = self.client_class()
+        late_login.force_login(User.objects.get(pk=self.bob.pk))  # saved with his account
+        self.assertTrue(AccountSession.objects.filter(account_id=self.bob.pk).exists())
+        self.block(self.bob.membership, "deblokkeren")
+        self.assertFalse(AccountSession.objects.filter(account_id=self.bob.pk).exists())
+        self.assertFalse(self.logged_in(late_login))
 
     def test_a_reset_link_mailed_before_the_block_stops_working(self):
         bob = User.objects.get(pk=self.bob.pk)

@@ -54,6 +54,6 @@ def test_an_account_without_a_municipality_joins_by_invitation(browser, site, au
     audit.check(page, "invitation-join")
     page.click("main button:has-text('Uitnodiging aannemen')")
     page.wait_for_url("**/gemeente/")
-    assert "U werkt nu mee voor Utrecht" in page.locator("main").inner_text()
+    assert "U werkt nu mee aan de projecten van Utrecht" in page.locator("main").inner_text()
     assert Membership.objects.get(user=site.users["bob"]).role == Role.EDITOR
     audit.assert_clean()

@@ -9,6 +9,8 @@ from waardevol.audit.models import AuditKind
 from waardevol.audit.services import VIA_ADMIN, audit_member, audit_membership_saved
 from waardevol.text import CleanTextAdminMixin
 
+from .sessions import sessions_end_on_commit
+
 User = get_user_model()
 
 
@@ -25,6 +27,8 @@ class UserAdmin(CleanTextAdminMixin, auth_admin.UserAdmin):
         super().save_model(request, obj, form, change)
         if not change or "is_active" not in form.changed_data:
             return
+        if obj.is_active:
+            sessions_end_on_commit(obj.pk)  # a login that was under way during the block
         membership = Membership.objects.select_related("user").filter(user=obj).first()
         if membership is not None:
             audit_member(user=request.user, membership=membership, via=VIA_ADMIN,

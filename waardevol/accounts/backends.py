@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 
 from .oidc import MunicipalOIDCBackend
-from .sessions import sessions_end
+from .sessions import sessions_end_on_commit
 
 USER_CACHE_SECONDS = 60
 
@@ -37,9 +37,7 @@ def user_changed(sender, instance, **kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(key))
     if not instance.is_active or kwargs.get("signal") is post_delete:
         # Blocked or deleted: its sessions end, so unblocking never revives one (sessions.py).
-        # After the commit, so a request cannot cache a session row that is being deleted.
-        account_id = instance.pk
-        transaction.on_commit(lambda: sessions_end(account_id))
+        sessions_end_on_commit(instance.pk)
 
 
 class CachedUserMixin:

@@ -18,6 +18,7 @@ from waardevol.audit import services as audit
 from waardevol.audit.models import AuditKind
 
 from .models import OIDCIdentity
+from .sessions import sessions_end_on_commit
 
 
 def invitation_unsaved(*, membership: Membership, email: str, role: str) -> Invitation:
@@ -76,7 +77,16 @@ def invitation_accept(*, invitation: Invitation, username: str, password: str,
 
 
 class AlreadyMember(Exception):
-    """The account belongs to a municipality already (one account, one municipality)."""
+    """The account belongs to a municipality already (one account, one municipality), or may not
+    belong to one (see `may_join_by_invitation`)."""
+
+
+def may_join_by_invitation(user: AbstractBaseUser) -> bool:
+    """An account with no municipality may join one by invitation; one with access to the admin
+    (VNG editors, the hosting party) may not: as a member it would be no VNG editor any more,
+    and one its beheerders could not block."""
+    return not (user.is_staff or user.is_superuser
+                or Membership.objects.filter(user_id=user.pk).exists())
 
 
 @transaction.atomic
@@ -88,8 +98,8 @@ def invitation_accept_existing(*, invitation: Invitation, user: AbstractBaseUser
     ).exists():
         raise InvitationUsed
     # The account's row locked: two tabs accepting two invitations make one membership.
-    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
-    if Membership.objects.filter(user_id=user.pk).exists():
+    account = get_user_model().objects.select_for_update().get(pk=user.pk)
+    if not may_join_by_invitation(account):
         raise AlreadyMember
     return _join_by_invitation(user=user, invitation=invitation)
 
@@ -125,6 +135,8 @@ def member_access_set(*, membership: Membership, active: bool, user: AbstractBas
         return False
     account.is_active = active
     account.save(update_fields=["is_active"])  # its post_save drops the cached login user
+    if active:
+        sessions_end_on_commit(account.pk)  # a login that was under way during the block
     audit.audit_member(user=user, membership=membership,
                        kind=AuditKind.MEMBER_REACTIVATED if active
                        else AuditKind.MEMBER_DEACTIVATED)
@@ -159,17 +171,19 @@ def _email_taken(email: str, *, other_than=None) -> bool:
 
 
 def _names_from_claims(claims: dict) -> dict[str, str]:
-    """First and last name from the standard claims (OpenID Connect Core 5.1). A provider that
-    sends only `name` has it as the first name, so that colleagues see a name on *Leden* and in
-    the history, not the generated username; a claim that is not text is left out."""
+    """First and last name from the standard claims (OpenID Connect Core 5.1), only those sent
+    (an empty claim never clears a name). A provider that sends only `name` has it as the first
+    name, and no last name, so that colleagues see a name on *Leden* and in the history, not the
+    generated username; a claim that is not text is left out."""
     def claim(key: str) -> str:
         value = claims.get(key)
         return " ".join(value.split())[:150] if isinstance(value, str) else ""
 
-    first, last = claim("given_name"), claim("family_name")
-    if not (first or last):
-        first = claim("name")
-    return {"first_name": first, "last_name": last}
+    names = {field: value for field, value in (("first_name", claim("given_name")),
+                                                ("last_name", claim("family_name"))) if value}
+    if not names and claim("name"):
+        names = {"first_name": claim("name"), "last_name": ""}
+    return names
 
 
 @transaction.atomic
@@ -197,8 +211,7 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
             # Blocked by a beheerder (a colleague who left): the provider vouching for them
             # changes nothing, and their role is not updated either.
             raise OIDCRefused("blocked")
-        changed = [field for field, value in names.items()
-                   if value and getattr(user, field) != value]
+        changed = [field for field, value in names.items() if getattr(user, field) != value]
         for field in changed:
             setattr(user, field, names[field])
         if email and email.lower() != user.email.lower() and not _email_taken(email, other_than=user):

@@ -142,7 +142,7 @@ def invite_accept(request: HttpRequest, token) -> HttpResponse:
         # One person, one account: a second account for the same address would split their
         # work and let them be a member twice. Logged in with it, they join with it.
         if (request.user.is_authenticated and accounts.filter(pk=request.user.pk).exists()
-                and not Membership.objects.filter(user_id=request.user.pk).exists()):
+                and services.may_join_by_invitation(request.user)):
             return _invite_join(request, invitation)
         response = render(request, "registration/invite_existing.html",
                           {"invitation": invitation}, status=409)
@@ -181,7 +181,8 @@ def _invite_join(request: HttpRequest, invitation: Invitation) -> HttpResponse:
             raise Http404 from exc
         except services.AlreadyMember:
             return redirect("assessments:overview")  # another tab was first
-        messages.success(request, _("Welkom bij Waardevol. U werkt nu mee voor %(municipality)s.")
+        messages.success(request, _("Welkom bij Waardevol. U werkt nu mee aan de projecten van "
+                                    "%(municipality)s.")
                          % {"municipality": invitation.municipality.name})
         return redirect("assessments:overview")
     return render(request, "registration/invite_join.html", {"invitation": invitation})
