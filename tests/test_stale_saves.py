@@ -5,6 +5,8 @@ membership): both load the page, one saves; the other then saves a different fie
 stay) or the same field (the conflict is shown and nobody's value is lost until they choose).
 """
 
+from unittest import mock
+
 from django.test import Client, SimpleTestCase
 from django.urls import reverse
 
@@ -227,6 +229,21 @@ class MembershipEditTests(TwoColleagues):
         self.assertContains(response, "Alleen een bewerker kan beheerder zijn.", status_code=400)
         membership = Membership.objects.get(pk=self.membership.pk)
         self.assertEqual((membership.role, membership.is_manager), (Role.EDITOR, True))
+
+    def test_two_beheerders_taking_each_others_flag_at_once(self):
+        """Both pages passed the access check before either saved; the second save is refused,
+        so the municipality keeps a beheerder."""
+        alices = Membership.objects.get(user=self.alice)
+        daves = Membership.objects.get(user=self.dave)
+        alice_url, dave_url = (reverse("member_edit", args=[m.pk]) for m in (alices, daves))
+        on_alice, on_dave = self.load(self.second, alice_url), self.load(self.first, dave_url)
+        self.post(self.first, dave_url, on_dave, is_manager=None)  # Alice goes first
+        self.assertFalse(Membership.objects.get(pk=daves.pk).is_manager)
+        with mock.patch("waardevol.accounts.views.member_for_manager",
+                        lambda user, pk: Membership.objects.select_related("user").get(pk=pk)):
+            response = self.post(self.second, alice_url, on_alice, is_manager=None)
+        self.assertEqual(response.status_code, 403)
+        self.assertTrue(Membership.objects.get(pk=alices.pk).is_manager)
 
     def test_only_managers_of_the_municipality_may_edit(self):
         client = Client()

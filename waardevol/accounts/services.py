@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -141,6 +142,18 @@ def member_access_set(*, membership: Membership, active: bool, user: AbstractBas
                        kind=AuditKind.MEMBER_REACTIVATED if active
                        else AuditKind.MEMBER_DEACTIVATED)
     return True
+
+
+def manager_confirm_locked(*, user: AbstractBaseUser, member: Membership) -> None:
+    """Inside the transaction that changes a colleague's membership: lock both memberships, in one
+    order, and refuse (PermissionDenied) a user who is no longer a beheerder of the colleague's
+    municipality. Of two beheerders taking each other's beheerder flag at the same moment, the
+    second is refused, so a municipality never loses both at once."""
+    locked = (Membership.objects.select_for_update()
+              .filter(Q(pk=member.pk) | Q(user_id=user.pk)).order_by("pk"))
+    own = next((membership for membership in locked if membership.user_id == user.pk), None)
+    if own is None or not own.can_invite or own.municipality_id != member.municipality_id:
+        raise PermissionDenied("No longer a beheerder of this member")
 
 
 def membership_create(*, user: AbstractBaseUser, municipality: Municipality,

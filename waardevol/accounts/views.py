@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
@@ -247,7 +248,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("De rol van %(name)s is opgeslagen.") % {
                 "name": member.user.get_full_name() or member.user.username})
             return redirect("members")
-        return save_shared(request, form, "registration/member_form.html", context, saved)
+        with transaction.atomic():
+            services.manager_confirm_locked(user=request.user, member=member)
+            return save_shared(request, form, "registration/member_form.html", context, saved)
     return render(request, "registration/member_form.html", context,
                   status=400 if form.errors else 200)
 
