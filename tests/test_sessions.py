@@ -1,4 +1,5 @@
-"""The session's idle timeout and absolute lifetime, without a session write on every request."""
+"""The session's idle timeout and absolute lifetime, without a session write on every request;
+and the sessions of a blocked account, which end (and stay ended when it is unblocked)."""
 
 import datetime
 import time
