@@ -385,8 +385,40 @@ def _intro_step(request: HttpRequest, assessment: Assessment, wizard: Wizard) ->
     if not form.is_valid():
         return render(request, "assessments/intro.html",
                       {**wizard.context(0), "form": form}, status=400)
-    return save_shared(request, form, "assessments/intro.html", wizard.context(0),
-                       lambda: _after_save(request, assessment, target))
+    set_aside_before = _answers_set_aside(wizard.result)
+
+    def saved():
+        project.refresh_from_db()
+        set_aside = _answers_set_aside(readmodel.assessment_result(assessment))
+        _tell_answers_set_aside(request, hidden=len(set_aside - set_aside_before),
+                                back=len(set_aside_before - set_aside))
+        return _after_save(request, assessment, target)
+    return save_shared(request, form, "assessments/intro.html", wizard.context(0), saved)
+
+
+def _answers_set_aside(result) -> set[int]:
+    """The questions answered that the project's characteristics and phase make not applicable:
+    their answers are kept, and not counted."""
+    return {q.id for q in result.questions if not q.applicable and q.answer is not None}
+
+
+def _tell_answers_set_aside(request: HttpRequest, *, hidden: int, back: int) -> None:
+    # Changed characteristics never delete an answer, but without a word the answers to
+    # questions that no longer apply would seem lost (and the scores change with them).
+    if hidden:
+        messages.info(request, ngettext(
+            "Met deze kenmerken is %(count)s beantwoorde vraag niet meer van toepassing. Het "
+            "antwoord blijft bewaard, maar telt niet mee. Zet u de kenmerken terug, dan telt "
+            "het weer mee.",
+            "Met deze kenmerken zijn %(count)s beantwoorde vragen niet meer van toepassing. De "
+            "antwoorden blijven bewaard, maar tellen niet mee. Zet u de kenmerken terug, dan "
+            "tellen ze weer mee.", hidden) % {"count": hidden})
+    if back:
+        messages.info(request, ngettext(
+            "%(count)s eerder gegeven antwoord telt weer mee: de vraag is met deze kenmerken "
+            "weer van toepassing.",
+            "%(count)s eerder gegeven antwoorden tellen weer mee: de vragen zijn met deze "
+            "kenmerken weer van toepassing.", back) % {"count": back})
 
 
 @login_required

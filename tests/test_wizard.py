@@ -3,7 +3,7 @@ import re
 from django.urls import reverse
 
 from assessments.models import Answer, AnswerKind, Assessment, Project, Status
-from perspectives.models import Question
+from perspectives.models import Characteristic, Question
 
 from .base import BaseTestCase
 from .htmlforms import form_data
@@ -138,6 +138,39 @@ class WizardJourneyTests(BaseTestCase):
         page = self.client.get(step_url(assessment, 4)).content.decode()
         self.assertIn("Not applicable:", page)
         self.assertNotIn("Niet van toepassing:", page)
+
+    def test_changing_the_characteristics_says_which_answers_stop_and_start_counting(self):
+        project = self.make_project(self.utrecht, self.alice, in_public_space=True,
+                                    citizens_affected=True)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice)
+        self.answer_all(assessment, self.alice)
+        answered = Answer.objects.filter(assessment=assessment).count()
+        conditional = {q.pk for q in Question.objects.all()
+                       if Characteristic.PUBLIC_SPACE in q.applies_when}
+        self.assertTrue(conditional)
+        self.client.force_login(self.alice)
+        intro = step_url(assessment, 0)
+
+        def save_intro(**changes):
+            data = {**form_data(self.client.get(intro).content.decode()), **changes,
+                    "navigate": "next"}
+            for name, value in list(changes.items()):
+                if value is None:
+                    data.pop(name)
+            return self.client.post(intro, data, follow=True)
+
+        page = save_intro(in_public_space=None)  # unticked
+        hidden = Answer.objects.filter(assessment=assessment, question__in=conditional).count()
+        self.assertGreater(hidden, 0)
+        self.assertContains(page, f"Met deze kenmerken {'is' if hidden == 1 else 'zijn'} "
+                                  f"{hidden} beantwoorde vra")
+        self.assertContains(page, "blijft bewaard" if hidden == 1 else "blijven bewaard")
+        self.assertEqual(Answer.objects.filter(assessment=assessment).count(), answered)
+        page = save_intro()  # nothing changed: nothing said
+        self.assertNotContains(page, "niet meer van toepassing")
+        page = save_intro(in_public_space="on")
+        self.assertContains(page, f"{hidden} eerder gegeven antwoord")
+        self.assertContains(page, "weer mee")
 
     def test_not_applicable_requires_a_reason_and_keeps_what_was_typed(self):
         project = self.make_project(self.utrecht, self.alice)
