@@ -119,16 +119,14 @@ def member_access_set(*, membership: Membership, active: bool, user: AbstractBas
     """Block a colleague's account (they can no longer log in, with a password or an organisation
     account, and their sessions end: see sessions.py) or unblock it; recorded in the
     municipality's history. False when it was so already (another beheerder was first)."""
-    # Both accounts locked, in one order: of two beheerders blocking each other at the same
+    manager_confirm_locked(user=user, member=membership)
+    # Both accounts locked too, in one order: of two beheerders blocking each other at the same
     # moment, the second finds itself blocked and is refused.
     accounts = {account.pk: account for account in get_user_model().objects.select_for_update()
                 .filter(pk__in=[membership.user_id, user.pk]).order_by("pk")}
     account = accounts[membership.user_id]
-    actor = accounts.get(user.pk)
-    if actor is None or not actor.is_active or not Membership.objects.filter(
-            user_id=user.pk, municipality_id=membership.municipality_id, role=Role.EDITOR,
-            is_manager=True).exists():
-        raise PermissionDenied("No longer a beheerder of this member")
+    if not accounts[user.pk].is_active:
+        raise PermissionDenied("Blocked meanwhile")
     if account.is_staff or account.is_superuser:
         # Accounts with access to the admin are the hosting party's to block, not a municipality's.
         raise PermissionDenied("An account with admin access")
@@ -145,10 +143,11 @@ def member_access_set(*, membership: Membership, active: bool, user: AbstractBas
 
 
 def manager_confirm_locked(*, user: AbstractBaseUser, member: Membership) -> None:
-    """Inside the transaction that changes a colleague's membership: lock both memberships, in one
-    order, and refuse (PermissionDenied) a user who is no longer a beheerder of the colleague's
-    municipality. Of two beheerders taking each other's beheerder flag at the same moment, the
-    second is refused, so a municipality never loses both at once."""
+    """Inside the transaction that changes a colleague's membership or account: lock both
+    memberships, in one order (always before the accounts), and refuse (PermissionDenied) a user
+    who is no longer a beheerder of the colleague's municipality. Of two beheerders taking each
+    other's beheerder flag at the same moment, the second is refused, so a municipality never
+    loses both at once."""
     locked = (Membership.objects.select_for_update()
               .filter(Q(pk=member.pk) | Q(user_id=user.pk)).order_by("pk"))
     own = next((membership for membership in locked if membership.user_id == user.pk), None)
