@@ -35,7 +35,7 @@ PASSWORD = "correct-horse-battery"
 
 def redis_caches(url: str) -> dict:
     """As waardevol/settings.py configures the caches for REDIS_URL."""
-    backend = "django.core.cache.backends.redis.RedisCache"
+    backend = "waardevol.cache.SharedClientRedisCache"
     return {"default": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "waardevol"},
             "limits": {"BACKEND": backend, "LOCATION": url, "KEY_PREFIX": "waardevol-limits"}}
 
