@@ -23,7 +23,8 @@ def redis_url_or_server():
     except FileNotFoundError:
         if os.environ.get("CI"):
             raise
-        raise pytest.skip.Exception("neither REDIS_URL nor redis-server: make test installs it")
+        raise pytest.skip.Exception(
+            "neither REDIS_URL nor redis-server: make test installs it") from None
     return server.url, server
 
 

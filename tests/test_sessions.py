@@ -187,16 +187,117 @@ class CachedUserTests(BaseTestCase):
         with self.captureOnCommitCallbacks(execute=True):
             self.alice.is_active = False
             self.alice.save()
-            cache.set(user_cache_key(self.alice.pk), stale)
+            cache.set(user_cache_key(self.alice.pk), (time.time(), stale))
         self.assertIsNone(cache.get(user_cache_key(self.alice.pk)))
         response = self.client.get(reverse("assessments:overview"))
         self.assertEqual(response.status_code, 302)
+
+    def test_a_session_copy_cached_before_the_commit_is_dropped_after_it(self):
+        # The same for the user a session's cached copy carries: another server's request that
+        # read the session and the user before the commit, and saved its session.
+        from waardevol.accounts.sessions import SessionStore
+
+        key = self.client.session.session_key
+        with self.captureOnCommitCallbacks(execute=True):
+            self.alice.is_staff = True
+            self.alice.save()
+            elsewhere = SessionStore(key)
+            elsewhere.load()
+            elsewhere.carry_user((time.time(), User.objects.get(pk=self.alice.pk)))
+            elsewhere.carried_user(self.alice.pk)[1].is_staff = False  # as read before the save
+            elsewhere.save()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("two_factor_setup"), response["Location"])
 
     def test_a_deleted_user_is_logged_out(self):
         self.alice.delete()
         response = self.client.get(reverse("assessments:overview"))
         self.assertEqual(response.status_code, 302)
         self.assertTrue(response["Location"].startswith(reverse("login")))
+
+
+@override_settings(CACHES=CLOCKED_CACHES)
+class CarriedUserTests(BaseTestCase):
+    """A session's cached copy carries its user (sessions.py, backends.py): a logged-in request
+    reads one cache entry, and the carried user obeys the cached user's rules."""
+
+    def setUp(self):
+        self.clock = Clock()
+        self.enterContext(self.clock)
+        self.client.force_login(self.alice)
+        # The first request reads the user and moves the idle expiry on: the session is saved,
+        # its cached copy now carrying alice.
+        self.assertEqual(self.client.get("/healthz").status_code, 200)
+        self.key = self.client.session.session_key
+
+    def user_of_next_request(self, seconds=1):
+        self.clock.advance(seconds)
+        response = self.client.get("/healthz")
+        self.assertEqual(response.status_code, 200)
+        return response.wsgi_request.user
+
+    def test_a_logged_in_request_reads_one_cache_entry(self):
+        from waardevol.accounts.sessions import CARRIED_USER, SessionStore
+
+        cache = caches["default"]
+        self.assertIn(CARRIED_USER, cache.get(SessionStore.cache_key_prefix + self.key))
+        self.clock.advance(1)
+        with mock.patch.object(cache, "get", wraps=cache.get) as reads, \
+                CaptureQueriesContext(connection) as queries:
+            response = self.client.get("/healthz")
+        self.assertEqual(response.wsgi_request.user.username, "alice")
+        self.assertEqual([call.args[0] for call in reads.call_args_list],
+                         [SessionStore.cache_key_prefix + self.key])
+        self.assertEqual(len(queries), 0)
+
+    def test_the_carried_user_is_used_for_a_minute_at_most(self):
+        # A change that bypasses the ORM's signals, as the module's docstring warns.
+        User.objects.filter(pk=self.alice.pk).update(first_name="Buiten de ORM")
+        self.assertEqual(self.user_of_next_request(30).first_name, self.alice.first_name)
+        self.assertEqual(self.user_of_next_request(31).first_name, "Buiten de ORM")
+
+    def test_a_change_saved_through_the_orm_reaches_the_next_request(self):
+        self.alice.first_name = "Opgeslagen"
+        self.alice.save()
+        self.assertEqual(self.user_of_next_request().first_name, "Opgeslagen")
+
+    def test_what_a_request_changes_on_its_user_without_saving_stays_behind(self):
+        from django.test import RequestFactory
+
+        from waardevol.accounts.backends import request_user
+        from waardevol.accounts.sessions import SessionStore
+
+        for seconds in (1, 61):  # the user carried, then one read afresh
+            self.clock.advance(seconds)
+            request = RequestFactory().get("/healthz")
+            request.session = SessionStore(self.key)
+            user = request_user(request)
+            self.assertEqual(user.username, "alice")
+            user.first_name = "Niet opgeslagen"
+            request.session.modified = True
+            request.session.save()
+            self.assertEqual(self.user_of_next_request(0).first_name, self.alice.first_name)
+
+    def test_the_session_row_never_holds_the_user(self):
+        from waardevol.accounts.sessions import CARRIED_USER, SessionStore
+
+        row = AccountSession.objects.get(session_key=self.key)
+        data = SessionStore().decode(row.session_data)
+        self.assertEqual(data[SESSION_KEY], str(self.alice.pk))
+        self.assertNotIn(CARRIED_USER, data)
+        self.assertNotIn(CARRIED_USER, self.client.session.keys())
+
+    def test_a_session_of_another_account_does_not_take_the_carried_user(self):
+        from waardevol.accounts.sessions import CARRIED_USER, SessionStore
+
+        store = SessionStore(self.key)
+        store.load()
+        self.assertEqual(store.carried_user(self.alice.pk)[1].username, "alice")
+        self.assertIsNone(store.carried_user(self.bob.pk))
+        store[SESSION_KEY] = str(self.bob.pk)
+        store.save()
+        self.assertNotIn(CARRIED_USER, caches["default"].get(SessionStore.cache_key_prefix + self.key))
 
 
 class AccountSessionsTests(BaseTestCase):

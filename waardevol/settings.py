@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "waardevol.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, its user carried in the session's cached copy (accounts/backends.py).
+    "waardevol.accounts.backends.AuthenticationMiddleware",
     # Staff sign in with a second factor (see the two-factor block below).
     "django_otp.middleware.OTPMiddleware",
     "waardevol.accounts.twofactor.TwoFactorMiddleware",

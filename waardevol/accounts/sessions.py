@@ -7,21 +7,44 @@ hour later, that session would come back to life on whatever device was left log
 the sessions when the account is blocked (`sessions_end`) makes unblocking mean: log in again.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import caches
 from django.db import transaction
 
 # What the cache holds for a session that was ended: a request that read the session's row
 # just before it was deleted must not put the session back in the cache (see `load`).
 ENDED = "ended"
+# Where a session's cached copy carries its user, as (time read from the database, user): never
+# in the row, never in the session's data (backends.py decides whether it is still fresh).
+CARRIED_USER = "_waardevol_carried_user"
+
+logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):
     # Not Django's prefix: a session cached before this engine existed has no row in our table,
     # and finding it in the cache would make its next save fail ("session deleted").
     cache_key_prefix = "waardevol.sessions"
+
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self._carried = None
+
+    def carried_user(self, user_id):
+        """What this session's cached copy carried as user `user_id`, or None."""
+        entry = self._carried
+        if entry is not None and str(entry[1].pk) == str(user_id):
+            return entry
+        return None
+
+    def carry_user(self, entry) -> None:
+        """The user the cached copy carries from the next time the session is saved."""
+        self._carried = entry
 
     def load(self):
         """Django's `cached_db.load`, with two changes: an ended session is empty, and a session
@@ -34,6 +57,9 @@ class SessionStore(CachedDBStore):
         if data == ENDED:
             self._session_key = None
             return {}
+        if isinstance(data, dict) and CARRIED_USER in data:
+            data = dict(data)
+            self._carried = data.pop(CARRIED_USER)
         if data is None:
             row = self._get_session_from_db()
             if row is None:
@@ -41,6 +67,18 @@ class SessionStore(CachedDBStore):
             data = self.decode(row.session_data)
             self._cache.add(self.cache_key, data, self.get_expiry_age(expiry=row.expire_date))
         return data
+
+    def save(self, must_create=False):
+        """Django's `cached_db.save`, its cached copy carrying the session's user when this
+        request read it (`carry_user`) and it is still the session's user."""
+        DBStore.save(self, must_create)
+        value = self._session
+        if self._carried is not None and str(self._carried[1].pk) == str(value.get(SESSION_KEY)):
+            value = {**value, CARRIED_USER: self._carried}
+        try:
+            self._cache.set(self.cache_key, value, self.get_expiry_age())
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)
 
     @classmethod
     def get_model_class(cls):
@@ -78,3 +116,20 @@ def sessions_end_on_commit(account_id: int) -> None:
     """`sessions_end` once the current transaction commits (at once outside one): ended before
     the commit, a session could be read back from a row the transaction has not deleted yet."""
     transaction.on_commit(lambda: sessions_end(account_id))
+
+
+def sessions_forget_cached(account_id: int) -> None:
+    """Drop the cached copies of the account's sessions (and the user they carry): the next
+    request reads its session from the row, and its user afresh. Sessions stay valid."""
+    from .models import Session
+
+    keys = Session.objects.filter(account_id=account_id).values_list("session_key", flat=True)
+    caches[settings.SESSION_CACHE_ALIAS].delete_many(
+        [SessionStore.cache_key_prefix + key for key in keys])
+
+
+def sessions_forget_cached_on_commit(account_id: int) -> None:
+    """`sessions_forget_cached` now (this transaction's own requests) and after the commit (a
+    request elsewhere that cached a copy between the change and the commit)."""
+    sessions_forget_cached(account_id)
+    transaction.on_commit(lambda: sessions_forget_cached(account_id))
