@@ -19,6 +19,7 @@ from waardevol.accounts.access import (
     RatingNotSubmitted,
     action_for_user,
     assessment_for_user,
+    has_municipality,
     is_vng_editor,
     membership_for_user,
     project_for_user,
@@ -56,12 +57,15 @@ from .wizard import Wizard
 
 def member_page(view):
     """login_required for a municipality's pages; VNG editors (no municipality), whom a login
-    or a link may bring here, land in the admin instead."""
+    or a link may bring here, land in the admin instead. Any other account without a
+    municipality (its membership ended, say) is told why it sees nothing and how to join."""
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if is_vng_editor(request.user):
             return redirect("admin:index")
+        if not has_municipality(request.user):
+            return render(request, "registration/no_municipality.html", status=403)
         return view(request, *args, **kwargs)
     return wrapped
 

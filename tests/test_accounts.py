@@ -162,6 +162,25 @@ class RejoinByInvitationTests(BaseTestCase):
         self.assertEqual(joined.actor, self.frank)
         self.assertEqual(self.client.get(self.url).status_code, 404)  # used up
 
+    def test_without_a_municipality_the_pages_say_why_and_how_to_join(self):
+        self.client.force_login(self.frank)
+        self.make_project(self.amersfoort, self.charlie, name="Amersfoorts project")
+        # The municipality's own pages; a link to one project stays a 404 (as for any outsider).
+        for url in (reverse("assessments:overview"), reverse("assessments:portfolio"),
+                    reverse("examples:library")):
+            with self.subTest(url):
+                page = self.client.get(url)
+                self.assertContains(page, "Uw account hoort niet bij een gemeente",
+                                    status_code=403)
+                self.assertContains(page, "U bent ingelogd als frank", status_code=403)
+                self.assertContains(page, "om een uitnodiging", status_code=403)
+                self.assertNotContains(page, "Amersfoorts project", status_code=403)
+        # Where a login lands: the same page, in English too.
+        self.client.cookies["django_language"] = "en"
+        page = self.client.get(reverse("assessments:overview"))
+        self.assertContains(page, "Your account does not belong to a municipality",
+                            status_code=403)
+
     def test_a_member_of_another_municipality_is_not_moved(self):
         self.client.force_login(self.charlie)
         charlies = Invitation.objects.create(municipality=self.utrecht,

@@ -27,6 +27,10 @@ def is_vng_editor(user: AbstractBaseUser) -> bool:
     return user.is_authenticated and user.is_staff and getattr(user, "membership", None) is None
 
 
+def has_municipality(user: AbstractBaseUser) -> bool:
+    return user.is_authenticated and getattr(user, "membership", None) is not None
+
+
 def membership_for_user(user: AbstractBaseUser, *, write: bool = False) -> Membership:
     """The user's membership; users without a municipality (e.g. VNG editors) get a 403."""
     membership = getattr(user, "membership", None) if user.is_authenticated else None
