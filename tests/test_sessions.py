@@ -279,6 +279,31 @@ class CarriedUserTests(BaseTestCase):
             request.session.save()
             self.assertEqual(self.user_of_next_request(0).first_name, self.alice.first_name)
 
+    def test_a_password_changed_during_a_request_keeps_that_session(self):
+        # As the admin's own-password form does: save, then update_session_auth_hash. The session
+        # (under a new key) must not carry the user as it was before the change.
+        from django.contrib.auth import update_session_auth_hash
+        from django.contrib.sessions.middleware import SessionMiddleware
+        from django.http import HttpResponse
+        from django.test import RequestFactory
+
+        from waardevol.accounts.backends import AuthenticationMiddleware
+
+        def view(request):
+            request.user.set_password("een-nieuw-en-lang-wachtwoord")
+            request.user.save()
+            update_session_auth_hash(request, request.user)
+            return HttpResponse("ok")
+
+        self.clock.advance(61)  # the idle expiry moves on: this request saves its session anyway
+        request = RequestFactory().get("/")
+        request.COOKIES[settings.SESSION_COOKIE_NAME] = self.key
+        response = SessionMiddleware(AuthenticationMiddleware(view))(request)
+        new_key = response.cookies[settings.SESSION_COOKIE_NAME].value
+        self.assertNotEqual(new_key, self.key)
+        self.client.cookies[settings.SESSION_COOKIE_NAME] = new_key
+        self.assertEqual(self.user_of_next_request().username, "alice")
+
     def test_the_session_row_never_holds_the_user(self):
         from waardevol.accounts.sessions import CARRIED_USER, SessionStore
 

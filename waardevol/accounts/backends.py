@@ -40,6 +40,11 @@ def user_cache_key(user_id) -> str:
     return f"auth-user:v2:{user_id}"
 
 
+# The session of the request being served (see `AuthenticationMiddleware`): the backends below
+# take the user it carries and give it the user they read; `user_changed` takes it back.
+_request_session = ContextVar("waardevol_request_session", default=None)
+
+
 def user_changed(sender, instance, **kwargs) -> None:
     """post_save and post_delete of the user model (connected in apps.py).
 
@@ -50,16 +55,16 @@ def user_changed(sender, instance, **kwargs) -> None:
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
     # And the copies its sessions carry; their rows are read after the commit, so a session that
-    # another request is creating meanwhile is found too.
+    # another request is creating meanwhile is found too. This request's own session must not
+    # write back the user it read before the change (a password changed in the admin, then
+    # `update_session_auth_hash`, would end the session at the next request).
     sessions_forget_cached_on_commit(instance.pk)
+    session = _request_session.get()
+    if getattr(session, "carried_user", None) is not None and session.carried_user(instance.pk):
+        session.carry_user(None)
     if not instance.is_active or kwargs.get("signal") is post_delete:
         # Blocked or deleted: its sessions end, so unblocking never revives one (sessions.py).
         sessions_end_on_commit(instance.pk)
-
-
-# The session of the request whose user is being read (see `request_user`): the backends below
-# take the user it carries, and give it the user they read.
-_request_session = ContextVar("waardevol_request_session", default=None)
 
 
 def request_user(request):
@@ -75,11 +80,19 @@ def request_user(request):
 
 
 class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
-    """Django's, its `request.user` read by `request_user` (settings.MIDDLEWARE)."""
+    """Django's, its `request.user` read by `request_user`, and the request's session at hand
+    while the view runs (settings.MIDDLEWARE)."""
 
     def process_request(self, request):
         super().process_request(request)
         request.user = SimpleLazyObject(lambda: request_user(request))
+
+    def __call__(self, request):
+        token = _request_session.set(getattr(request, "session", None))
+        try:
+            return super().__call__(request)
+        finally:
+            _request_session.reset(token)
 
 
 def _fresh(entry) -> bool:
