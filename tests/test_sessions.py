@@ -279,6 +279,24 @@ class CarriedUserTests(BaseTestCase):
             request.session.save()
             self.assertEqual(self.user_of_next_request(0).first_name, self.alice.first_name)
 
+    def test_a_request_under_way_across_a_change_does_not_put_the_old_user_back(self):
+        # Another device's request read the session (and alice as she was), the change commits,
+        # then that request saves its session (the idle expiry, a message).
+        from waardevol.accounts.sessions import SessionStore
+
+        under_way = SessionStore(self.key)
+        under_way.load()
+        self.assertFalse(under_way.carried_user(self.alice.pk)[1].is_staff)
+        self.clock.advance(1)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.alice.is_staff = True
+            self.alice.save()
+        under_way.modified = True
+        under_way.save()
+        response = self.client.get(reverse("assessments:overview"))
+        self.assertEqual(response.status_code, 302)
+        self.assertIn(reverse("two_factor_setup"), response["Location"])
+
     def test_a_password_changed_during_a_request_keeps_that_session(self):
         # As the admin's own-password form does: save, then update_session_auth_hash. The session
         # (under a new key) must not carry the user as it was before the change.
@@ -303,6 +321,14 @@ class CarriedUserTests(BaseTestCase):
         self.assertNotEqual(new_key, self.key)
         self.client.cookies[settings.SESSION_COOKIE_NAME] = new_key
         self.assertEqual(self.user_of_next_request().username, "alice")
+
+    def test_an_ended_session_is_marked_for_the_earlier_engine_too(self):
+        # A rollback to code from before the carried user reads copies under the old prefix.
+        from waardevol.accounts.sessions import ENDED, SessionStore, sessions_end
+
+        self.assertEqual(sessions_end(self.alice.pk), 1)
+        for prefix in (SessionStore.cache_key_prefix, SessionStore.earlier_cache_key_prefix):
+            self.assertEqual(caches["default"].get(prefix + self.key), ENDED)
 
     def test_the_session_row_never_holds_the_user(self):
         from waardevol.accounts.sessions import CARRIED_USER, SessionStore

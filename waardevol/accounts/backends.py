@@ -30,9 +30,7 @@ from django.db.models.signals import post_delete
 from django.utils.functional import SimpleLazyObject
 
 from .oidc import MunicipalOIDCBackend
-from .sessions import sessions_end_on_commit, sessions_forget_cached_on_commit
-
-USER_CACHE_SECONDS = 60
+from .sessions import USER_CACHE_SECONDS, sessions_end_on_commit, sessions_forget_cached_on_commit
 
 
 def user_cache_key(user_id) -> str:
@@ -58,7 +56,8 @@ def user_changed(sender, instance, **kwargs) -> None:
     # another request is creating meanwhile is found too. This request's own session must not
     # write back the user it read before the change (a password changed in the admin, then
     # `update_session_auth_hash`, would end the session at the next request).
-    sessions_forget_cached_on_commit(instance.pk)
+    if kwargs.get("update_fields") != frozenset({"last_login"}):  # a login changes nothing here
+        sessions_forget_cached_on_commit(instance.pk)
     session = _request_session.get()
     if getattr(session, "carried_user", None) is not None and session.carried_user(instance.pk):
         session.carry_user(None)

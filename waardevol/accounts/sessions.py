@@ -8,6 +8,7 @@ the sessions when the account is blocked (`sessions_end`) makes unblocking mean:
 """
 
 import logging
+import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -22,14 +23,26 @@ ENDED = "ended"
 # Where a session's cached copy carries its user, as (time read from the database, user): never
 # in the row, never in the session's data (backends.py decides whether it is still fresh).
 CARRIED_USER = "_waardevol_carried_user"
+# How long a user read from the database may be used, carried or cached (backends.py).
+USER_CACHE_SECONDS = 60
+
+
+def user_changed_key(account_id) -> str:
+    """Where the cache keeps when the account's user row last changed (for USER_CACHE_SECONDS):
+    a session saved by a request that read its user before then must not carry that user."""
+    return f"auth-user-changed:{account_id}"
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):
     # Not Django's prefix: a session cached before this engine existed has no row in our table,
-    # and finding it in the cache would make its next save fail ("session deleted").
-    cache_key_prefix = "waardevol.sessions"
+    # and finding it in the cache would make its next save fail ("session deleted"). ".2": the
+    # copies carry their user since; code from before would take it for session data, and fail
+    # to save it (so a rollback, or servers of both versions, never read each other's copies).
+    cache_key_prefix = "waardevol.sessions.2"
+    # Ended sessions are marked under the earlier prefix too, for a rollback (one release).
+    earlier_cache_key_prefix = "waardevol.sessions"
 
     def __init__(self, session_key=None):
         super().__init__(session_key)
@@ -73,9 +86,14 @@ class SessionStore(CachedDBStore):
         request read it (`carry_user`) and it is still the session's user."""
         DBStore.save(self, must_create)
         value = self._session
-        if self._carried is not None and str(self._carried[1].pk) == str(value.get(SESSION_KEY)):
-            value = {**value, CARRIED_USER: self._carried}
+        carried = self._carried
         try:
+            if carried is not None and str(carried[1].pk) == str(value.get(SESSION_KEY)):
+                # Read before the user row last changed (this request may have run across the
+                # change and its commit): not carried, the next request reads the user afresh.
+                changed = self._cache.get(user_changed_key(carried[1].pk))
+                if changed is None or carried[0] > changed:
+                    value = {**value, CARRIED_USER: carried}
             self._cache.set(self.cache_key, value, self.get_expiry_age())
         except Exception:
             logger.exception("Error saving to cache (%s)", self._cache)
@@ -107,7 +125,8 @@ def sessions_end(account_id: int) -> int:
     if keys:
         rows.filter(session_key__in=keys).delete()
         caches[settings.SESSION_CACHE_ALIAS].set_many(
-            {SessionStore.cache_key_prefix + key: ENDED for key in keys},
+            {prefix + key: ENDED for key in keys
+             for prefix in (SessionStore.cache_key_prefix, SessionStore.earlier_cache_key_prefix)},
             timeout=settings.SESSION_COOKIE_AGE)
     return len(keys)
 
@@ -120,12 +139,15 @@ def sessions_end_on_commit(account_id: int) -> None:
 
 def sessions_forget_cached(account_id: int) -> None:
     """Drop the cached copies of the account's sessions (and the user they carry): the next
-    request reads its session from the row, and its user afresh. Sessions stay valid."""
+    request reads its session from the row, and its user afresh. Sessions stay valid. First
+    the time of the change: a request under way that read the user before it does not put the
+    user back when it saves its session (`SessionStore.save`)."""
     from .models import Session
 
+    cache = caches[settings.SESSION_CACHE_ALIAS]
+    cache.set(user_changed_key(account_id), time.time(), USER_CACHE_SECONDS)
     keys = Session.objects.filter(account_id=account_id).values_list("session_key", flat=True)
-    caches[settings.SESSION_CACHE_ALIAS].delete_many(
-        [SessionStore.cache_key_prefix + key for key in keys])
+    cache.delete_many([SessionStore.cache_key_prefix + key for key in keys])
 
 
 def sessions_forget_cached_on_commit(account_id: int) -> None:
