@@ -86,9 +86,9 @@ class SessionStore(CachedDBStore):
         request read it (`carry_user`) and it is still the session's user."""
         DBStore.save(self, must_create)
         value = self._session
-        carried = self._carried
+        carried = self.carried_user(value.get(SESSION_KEY))
         try:
-            if carried is not None and str(carried[1].pk) == str(value.get(SESSION_KEY)):
+            if carried is not None:
                 # Read before the user row last changed (this request may have run across the
                 # change and its commit): not carried, the next request reads the user afresh.
                 changed = self._cache.get(user_changed_key(carried[1].pk))
