@@ -206,13 +206,17 @@ VNG_EDITOR_GROUP = "VNG-beheerder"
 CONTENT_MODELS = [Process, Perspective, Question, Advice, PublicValue, Instrument]
 
 
+# Beyond the content: the published examples, which editors see and may withdraw (in the admin).
+VNG_EDITOR_EXAMPLE_PERMISSIONS = ["view_publishedexample", "withdraw_publishedexample"]
+
+
 def vng_editor_group_ensure():
     """The VNG-beheerder group with exactly the content permissions: add, change and view the
     content (never delete: answers and published snapshots refer to it), see the publications
-    and publish.
+    and publish; and see and withdraw published examples.
 
-    Migrations 0002 and 0006 create it; this restores it where a database was flushed (browser
-    tests).
+    Migrations 0002 and 0006 (and examples 0002) create it; this restores it where a database
+    was flushed (browser tests).
     """
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
@@ -227,6 +231,8 @@ def vng_editor_group_ensure():
         .exclude(codename__startswith="delete_")
         | Permission.objects.filter(content_type=publication,
                                     codename__in=["view_publication", "publish_content"])
+        | Permission.objects.filter(content_type__app_label="examples",
+                                    codename__in=VNG_EDITOR_EXAMPLE_PERMISSIONS)
     )
     return group
 

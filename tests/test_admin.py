@@ -189,6 +189,7 @@ class VngEditorAdminTests(BaseTestCase):
                     args=[Perspective.objects.get(number=1).pk]),
             reverse("admin:perspectives_publication_changelist"),
             reverse("admin:perspectives_publication_publish"),
+            reverse("admin:examples_publishedexample_changelist"),
         ]
         for url in pages:
             with self.subTest(url=url):

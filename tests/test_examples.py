@@ -1,6 +1,7 @@
 """The library of examples: publishing (what is and is never copied), who sees what, withdrawal,
 and starting a project from an example with its answers marked as adopted."""
 
+from django.contrib.admin.models import LogEntry
 from django.urls import reverse
 
 from assessments import services as assessment_services
@@ -206,6 +207,118 @@ class WithdrawalTests(ExampleTestCase):
         self.client.post(url)
         response = self.client.post(url, follow=True)
         self.assertContains(response, "al ingetrokken")
+
+
+class VngWithdrawalTests(ExampleTestCase):
+    """VNG editors take down an example in the admin: the same withdrawal, with their name in
+    the publisher's history; they read its texts there and change nothing else."""
+
+    changelist = reverse("admin:examples_publishedexample_changelist")
+
+    def withdraw_in_admin(self, *examples):
+        return self.client.post(self.changelist, {
+            "action": "withdraw", "_selected_action": [e.pk for e in examples]}, follow=True)
+
+    def test_an_editor_finds_an_example_and_reads_its_texts_escaped(self):
+        example = self.publish(include_notes=True, title="Sensoren <b>binnenstad</b>")
+        self.client.force_login(self.vng)
+        listing = self.client.get(self.changelist, {"q": "binnenstad"})
+        self.assertContains(listing, "Sensoren &lt;b&gt;binnenstad&lt;/b&gt;")
+        self.assertContains(listing, "Utrecht")
+        self.assertNotContains(self.client.get(self.changelist, {"q": "sloot"}),
+                               "binnenstad")
+        detail = self.client.get(
+            reverse("admin:examples_publishedexample_change", args=[example.pk]))
+        self.assertEqual(detail.status_code, 200)
+        # The notes and reasons a moderator has to read, by question; never the publisher.
+        self.assertContains(detail, f"1.1 (toelichting): {NOTE}")
+        self.assertContains(detail, f"2.1 (reden n.v.t.): {REASON}")
+        self.assertNotContains(detail, "Achternaam")
+        self.assertNotContains(detail, 'name="title"')  # nothing to edit
+        self.assertContains(detail, "Dit voorbeeld intrekken")
+        # Whatever a stored text holds is shown as text.
+        example.result["questions"]["1.1"]["answer"]["note"] = "<script>alert(1)</script>"
+        PublishedExample.objects.filter(pk=example.pk).update(result=example.result)
+        detail = self.client.get(
+            reverse("admin:examples_publishedexample_change", args=[example.pk]))
+        self.assertContains(detail, "&lt;script&gt;alert(1)&lt;/script&gt;")
+        self.assertNotContains(detail, "<script>alert(1)")
+
+    def test_an_editor_withdraws_it_for_everyone_and_the_publisher_sees_who(self):
+        example = self.publish()
+        self.vng.first_name, self.vng.last_name = "Vera", "VNG"
+        self.vng.save()
+        self.client.force_login(self.vng)
+        response = self.withdraw_in_admin(example)
+        self.assertContains(response, "1 voorbeeld is ingetrokken")
+        example.refresh_from_db()
+        self.assertEqual(example.withdrawn_by, self.vng)
+        self.assertContains(self.client.get(self.changelist, {"status": "withdrawn"}),
+                            "ingetrokken op")
+        detail = self.client.get(
+            reverse("admin:examples_publishedexample_change", args=[example.pk]))
+        self.assertContains(detail, "ingetrokken op")
+        self.assertNotContains(detail, "Dit voorbeeld intrekken")
+        self.assertTrue(LogEntry.objects.filter(user=self.vng, object_id=str(example.pk),
+                                                change_message="Ingetrokken").exists())
+        self.assertNotContains(self.client.get(self.changelist, {"status": "published"}),
+                               "Sensoren in de binnenstad")
+        event = AuditEvent.objects.get(kind=AuditKind.EXAMPLE_WITHDRAWN, assessment=self.source)
+        self.assertEqual(event.actor, self.vng)
+        for user in (self.alice, self.charlie):
+            self.client.force_login(user)
+            self.assertEqual(
+                self.client.get(reverse("examples:detail", args=[example.pk])).status_code, 404)
+        self.client.force_login(self.alice)
+        history = self.client.get(reverse("audit:assessment_history", args=[self.source.pk]))
+        self.assertContains(history, "Vera VNG")
+        # Twice (a second editor at the same moment) is told, not an error, and not recorded.
+        self.client.force_login(self.vng)
+        self.assertContains(self.withdraw_in_admin(example), "1 voorbeeld was al ingetrokken")
+        self.assertEqual(AuditEvent.objects.filter(kind=AuditKind.EXAMPLE_WITHDRAWN).count(), 1)
+
+    def test_nobody_adds_changes_or_deletes_an_example_in_the_admin(self):
+        from django.contrib.auth.models import User
+
+        example = self.publish()
+        change = reverse("admin:examples_publishedexample_change", args=[example.pk])
+        root = User.objects.create_superuser("root", "root@example.org", "x")
+        for user in (self.vng, root):  # not even a superuser: the copy is what was published
+            self.client.force_login(user)
+            with self.subTest(user=user.username):
+                response = self.client.post(change, {"title": "Anders", "description": "Anders"})
+                self.assertEqual(response.status_code, 403)
+                for name, args in (("admin:examples_publishedexample_add", []),
+                                   ("admin:examples_publishedexample_delete", [example.pk])):
+                    self.assertEqual(self.client.get(reverse(name, args=args)).status_code, 403)
+                self.client.post(self.changelist, {"action": "delete_selected",
+                                                   "_selected_action": [example.pk]})
+        example.refresh_from_db()
+        self.assertEqual((example.title, example.is_published, PublishedExample.objects.count()),
+                         ("Sensoren in de binnenstad", True, 1))
+
+    def test_staff_without_the_permission_and_municipal_users_cannot_withdraw(self):
+        from django.contrib.auth.models import Permission
+
+        example = self.publish()
+        viewer = self.make_staff_viewer(Permission.objects.get(codename="view_publishedexample"))
+        self.client.force_login(viewer)
+        self.assertEqual(self.client.get(self.changelist).status_code, 200)
+        self.assertNotContains(self.client.get(
+            reverse("admin:examples_publishedexample_change", args=[example.pk])),
+            "Dit voorbeeld intrekken")
+        self.withdraw_in_admin(example)
+        self.client.force_login(self.alice)  # a bewerker of the publisher, but not staff
+        self.assertEqual(self.withdraw_in_admin(example).redirect_chain[0][1], 302)
+        example.refresh_from_db()
+        self.assertTrue(example.is_published)
+
+    def make_staff_viewer(self, permission):
+        from django.contrib.auth.models import User
+
+        user = User.objects.create_user("kijker", "kijker@example.org", "x", is_staff=True)
+        user.user_permissions.add(permission)
+        return user
 
 
 class SearchTests(ExampleTestCase):

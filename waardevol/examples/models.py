@@ -66,6 +66,9 @@ class PublishedExample(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("gepubliceerd voorbeeld")
         verbose_name_plural = _("gepubliceerde voorbeelden")
+        # VNG editors take down an example that should not have been published (a name in a
+        # note, say) in the admin; they change nothing else of it.
+        permissions = [("withdraw_publishedexample", _("Mag gepubliceerde voorbeelden intrekken"))]
         indexes = [models.Index(fields=["withdrawn_at", "-published_at"],
                                 name="example_published_time")]
         constraints = [

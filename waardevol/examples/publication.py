@@ -24,6 +24,18 @@ def example_result(result: Mapping[str, Any], *, include_notes: bool) -> dict[st
     return data
 
 
+def free_texts(result: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """The free texts a published result holds, as (question code, "note" or "na_reason",
+    text), in question order: what a moderator reads to see whether an example names someone."""
+    texts = []
+    for code, outcome in sorted((result.get("questions") or {}).items(),
+                                key=lambda item: _code_order(item[0])):
+        answer = (outcome or {}).get("answer") or {}
+        texts += [(code, field, answer[field]) for field in ("note", "na_reason")
+                  if answer.get(field)]
+    return texts
+
+
 def characteristic_codes(codes: Iterable[str]) -> str:
     """" ai personal_data ": each code between spaces, so `contains(" ai ")` finds exactly it."""
     codes = sorted(set(codes))

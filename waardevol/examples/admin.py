@@ -1,0 +1,112 @@
+"""Published examples in the admin: VNG editors find one and withdraw it; nothing else changes.
+
+Every municipality reads the library, and a publisher can be wrong about its texts holding no
+names (the publish form asks them to check). Withdrawing is the same service as the publishing
+municipality's own button: the example is gone at once for everyone and the withdrawal, with
+the editor's name, is in the source assessment's history.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from waardevol.audit.admin import ReadOnlyAdminMixin
+
+from . import services
+from .models import PublishedExample
+from .publication import free_texts
+
+FREE_TEXT_LABELS = {"note": _("toelichting"), "na_reason": _("reden n.v.t.")}
+
+
+class PublishedFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("published", _("gepubliceerd")), ("withdrawn", _("ingetrokken"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "published":
+            return queryset.filter(withdrawn_at__isnull=True)
+        if self.value() == "withdrawn":
+            return queryset.filter(withdrawn_at__isnull=False)
+        return queryset
+
+
+@admin.register(PublishedExample)
+class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "municipality", "published_at", "status"]
+    list_filter = [PublishedFilter]
+    search_fields = ["title", "description", "municipality__name"]
+    list_select_related = ["municipality", "withdrawn_by"]
+    list_per_page = 50
+    actions = ["withdraw"]
+    # Who published is left out: the library shows the municipality, never a person.
+    fields = ["title", "publisher", "published_at", "status", "description", "include_notes",
+              "texts"]
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The frozen result is the largest column: only the detail page reads it (`texts`).
+        return super().get_queryset(request).defer("result")
+
+    def has_withdraw_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("examples.withdraw_publishedexample")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        example = self.get_object(request, object_id)
+        may_withdraw = (example is not None and example.is_published
+                        and self.has_withdraw_permission(request))
+        return super().change_view(request, object_id, form_url,
+                                   {**(extra_context or {}), "may_withdraw": may_withdraw})
+
+    # The municipality as text: a link would lead editors to an admin page they may not open.
+    @admin.display(description=_("gemeente"))
+    def publisher(self, example: PublishedExample) -> str:
+        return example.municipality.name
+
+    @admin.display(description=_("status"))
+    def status(self, example: PublishedExample) -> str:
+        if example.is_published:
+            return _("gepubliceerd")
+        user = example.withdrawn_by
+        return _("ingetrokken op %(date)s door %(name)s") % {
+            "date": date_format(localtime(example.withdrawn_at), "DATETIME_FORMAT"),
+            "name": (user.get_full_name() or user.get_username()) if user else "?"}
+
+    @admin.display(description=_("toelichtingen en redenen in het voorbeeld"))
+    def texts(self, example: PublishedExample) -> str:
+        texts = free_texts(example.result)
+        if not texts:
+            return (_("geen") if example.include_notes
+                    else _("geen: het voorbeeld is zonder toelichtingen gepubliceerd"))
+        return format_html("<ul>{}</ul>", format_html_join(
+            "", "<li>{} ({}): {}</li>",
+            ((code, FREE_TEXT_LABELS[field], text) for code, field, text in texts)))
+
+    @admin.action(description=_("Geselecteerde voorbeelden intrekken"),
+                  permissions=["withdraw"])
+    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
+        withdrawn = 0
+        for example in queryset:
+            if services.example_withdraw(example=example, user=request.user):
+                withdrawn += 1
+                # Also in the editor's own admin trail ("Mijn acties", the example's history).
+                self.log_change(request, example, _("Ingetrokken"))
+        already = queryset.count() - withdrawn
+        if withdrawn:
+            self.message_user(request, ngettext(
+                "%(count)s voorbeeld is ingetrokken: het is voor niemand meer te zien.",
+                "%(count)s voorbeelden zijn ingetrokken: ze zijn voor niemand meer te zien.",
+                withdrawn) % {"count": withdrawn}, messages.SUCCESS)
+        if already:
+            self.message_user(request, ngettext(
+                "%(count)s voorbeeld was al ingetrokken.",
+                "%(count)s voorbeelden waren al ingetrokken.", already) % {"count": already},
+                messages.INFO)
