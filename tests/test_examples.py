@@ -277,6 +277,39 @@ class VngWithdrawalTests(ExampleTestCase):
         self.assertContains(self.withdraw_in_admin(example), "1 voorbeeld was al ingetrokken")
         self.assertEqual(AuditEvent.objects.filter(kind=AuditKind.EXAMPLE_WITHDRAWN).count(), 1)
 
+    def test_the_list_names_no_municipal_employee_and_filters_by_no_person(self):
+        example = self.publish()  # without notes
+        services.example_withdraw(example=example, user=self.alice)  # the publisher herself
+        self.client.force_login(self.vng)
+        listing = self.client.get(self.changelist)
+        self.assertContains(listing, "door de gemeente")
+        self.assertNotContains(listing, "Achternaam")
+        detail = self.client.get(
+            reverse("admin:examples_publishedexample_change", args=[example.pk]))
+        self.assertContains(detail, "door de gemeente")
+        self.assertContains(detail, "geen: het voorbeeld is zonder toelichtingen gepubliceerd")
+        self.assertNotContains(detail, "Achternaam")
+        for lookup in ("published_by", "withdrawn_by", "source"):
+            with self.subTest(lookup=lookup):
+                response = self.client.get(self.changelist, {lookup: self.alice.pk})
+                self.assertEqual(response.status_code, 400)
+
+    def test_the_editor_group_keeps_its_example_rights_when_made_again(self):
+        from django.contrib.auth.models import Group
+
+        from perspectives.services import vng_editor_group_ensure
+
+        group = Group.objects.get(name="VNG-beheerder")
+        rights = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        group.permissions.clear()
+        vng_editor_group_ensure()
+        again = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+        self.assertEqual(again, rights)
+        self.assertTrue({"examples.view_publishedexample",
+                         "examples.withdraw_publishedexample"} <= again)
+        self.assertFalse({"examples.change_publishedexample",
+                          "examples.delete_publishedexample"} & again)
+
     def test_nobody_adds_changes_or_deletes_an_example_in_the_admin(self):
         from django.contrib.auth.models import User
 

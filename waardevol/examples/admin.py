@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from waardevol.audit.admin import ReadOnlyAdminMixin
 
@@ -21,7 +21,8 @@ from . import services
 from .models import PublishedExample
 from .publication import free_texts
 
-FREE_TEXT_LABELS = {"note": _("toelichting"), "na_reason": _("reden n.v.t.")}
+FREE_TEXT_LABELS = {"note": pgettext_lazy("free text in an example", "toelichting"),
+                    "na_reason": _("reden n.v.t.")}
 
 
 class PublishedFilter(admin.SimpleListFilter):
@@ -56,6 +57,11 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # The frozen result is the largest column: only the detail page reads it (`texts`).
         return super().get_queryset(request).defer("result")
 
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Only the status filter and the search: filtering by a publishing user's id in the URL
+        # (Django allows any field of the model itself) would group examples by person.
+        return lookup == PublishedFilter.parameter_name
+
     def has_withdraw_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("examples.withdraw_publishedexample")
 
@@ -76,9 +82,12 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if example.is_published:
             return _("gepubliceerd")
         user = example.withdrawn_by
+        # A VNG editor's name, never a municipal employee's: the one who withdrew it for the
+        # municipality is usually the one who published it.
+        by = ((user.get_full_name() or user.get_username())
+              if user is not None and user.is_staff else _("de gemeente"))
         return _("ingetrokken op %(date)s door %(name)s") % {
-            "date": date_format(localtime(example.withdrawn_at), "DATETIME_FORMAT"),
-            "name": (user.get_full_name() or user.get_username()) if user else "?"}
+            "date": date_format(localtime(example.withdrawn_at), "DATETIME_FORMAT"), "name": by}
 
     @admin.display(description=_("toelichtingen en redenen in het voorbeeld"))
     def texts(self, example: PublishedExample) -> str:
@@ -97,8 +106,9 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for example in queryset:
             if services.example_withdraw(example=example, user=request.user):
                 withdrawn += 1
-                # Also in the editor's own admin trail ("Mijn acties", the example's history).
-                self.log_change(request, example, _("Ingetrokken"))
+                # Also in the editor's own admin trail ("Mijn acties", the example's history),
+                # in Dutch as the rest of the admin: a stored message is not translated later.
+                self.log_change(request, example, "Ingetrokken")
         already = queryset.count() - withdrawn
         if withdrawn:
             self.message_user(request, ngettext(
