@@ -17,6 +17,8 @@ from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.core.cache import caches
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
+
 # What the cache holds for a session that was ended: a request that read the session's row
 # just before it was deleted must not put the session back in the cache (see `load`).
 ENDED = "ended"
@@ -31,8 +33,6 @@ def user_changed_key(account_id) -> str:
     """Where the cache keeps when the account's user row last changed (for USER_CACHE_SECONDS):
     a session saved by a request that read its user before then must not carry that user."""
     return f"auth-user-changed:{account_id}"
-
-logger = logging.getLogger(__name__)
 
 
 class SessionStore(CachedDBStore):

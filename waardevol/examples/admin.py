@@ -65,12 +65,12 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_withdraw_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("examples.withdraw_publishedexample")
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        example = self.get_object(request, object_id)
-        may_withdraw = (example is not None and example.is_published
-                        and self.has_withdraw_permission(request))
-        return super().change_view(request, object_id, form_url,
-                                   {**(extra_context or {}), "may_withdraw": may_withdraw})
+    def render_change_form(self, request, context, add=False, change=False, form_url="",
+                           obj=None):
+        # The example the page already read (change_view loads it once, and 404s a bad id).
+        context["may_withdraw"] = (obj is not None and obj.is_published
+                                   and self.has_withdraw_permission(request))
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # The municipality as text: a link would lead editors to an admin page they may not open.
     @admin.display(description=_("gemeente"))
