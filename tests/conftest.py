@@ -1,3 +1,8 @@
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
 import pytest
 from django.core.cache import caches
 from django.core.signals import setting_changed
@@ -14,6 +19,26 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _own_run_files(config, settings)
+
+
+def _own_run_files(config, settings):
+    """Each run gets its own SQLite test database and file cache, in a directory of its own, so
+    two runs in one checkout (a developer's and a helper's, or two terminals) do not delete each
+    other's database or clear each other's cache mid-test. SQLITE_TEST_PATH and CACHE_DIR, when
+    set, still decide. The cache directory goes into the environment too: the processes a test
+    starts (db_worker, app servers) must share the test's cache, as production's share one."""
+    run_dir = Path(tempfile.mkdtemp(prefix="waardevol-test-"))
+    config.add_cleanup(lambda: shutil.rmtree(run_dir, ignore_errors=True))
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3" and not os.environ.get("SQLITE_TEST_PATH"):
+        database.setdefault("TEST", {})["NAME"] = str(run_dir / "db-test.sqlite3")
+    if not os.environ.get("CACHE_DIR"):
+        old_dir = settings.CACHE_DIR
+        settings.CACHE_DIR = os.environ["CACHE_DIR"] = str(run_dir / "cache")
+        for cache in settings.CACHES.values():
+            if cache["LOCATION"].startswith(old_dir):  # a file cache (Redis's is a URL)
+                cache["LOCATION"] = settings.CACHE_DIR + cache["LOCATION"][len(old_dir):]
 
 
 @receiver(setting_changed)
