@@ -99,21 +99,27 @@ def set_answer(assessment, code, score=None, kind=AnswerKind.SCORE, note=""):
         kind=kind, score=score if kind == AnswerKind.SCORE else None, note=note)
 
 
-def text_outside_cells(html: str) -> tuple[list[str], list[str]]:
-    """The text of every table cell of `html` laid out as its PDF prints it, and each line of
-    text that ends beyond its cell's right edge (it would print over the next column)."""
+def text_outside_boxes(html: str) -> tuple[list[str], list[str]]:
+    """The text of every table cell of `html` laid out as its PDF prints it, and each piece of
+    text that ends beyond the right edge of the block it stands in: a table cell, a column of
+    the summary, a list item, the page. It would print over the next column or off the paper."""
     from weasyprint.formatting_structure import boxes
 
     from assessments import pdf
 
     cells, problems = [], []
+
+    def walk(box, end):
+        if isinstance(box, boxes.BlockContainerBox):
+            end = box.content_box_x() + box.width
+        if isinstance(box, boxes.TableCellBox):
+            cells.append("".join(text.text for text in box.descendants()
+                                 if isinstance(text, boxes.TextBox)))
+        if isinstance(box, boxes.TextBox) and box.position_x + box.width > end + 0.5:
+            problems.append(f"{box.text!r} ends {box.position_x + box.width - end:.1f}px late")
+        for child in getattr(box, "children", ()):
+            walk(child, end)
+
     for page in pdf.laid_out(html).pages:
-        for cell in page._page_box.descendants():
-            if not isinstance(cell, boxes.TableCellBox):
-                continue
-            end = cell.content_box_x() + cell.width
-            texts = [box for box in cell.descendants() if isinstance(box, boxes.TextBox)]
-            cells.append("".join(box.text for box in texts))
-            problems += [f"{box.text!r} ends {box.position_x + box.width - end:.1f}px late"
-                         for box in texts if box.position_x + box.width > end + 0.5]
+        walk(page._page_box, float("inf"))
     return cells, problems

@@ -16,7 +16,7 @@ from assessments.models import Action, Answer, Assessment, PerspectiveResult
 from assessments.overview import OVERVIEW_PAGE_SIZE
 from perspectives.models import Perspective
 
-from .base import BaseTestCase, completed_assessment, set_answer, text_outside_cells
+from .base import BaseTestCase, completed_assessment, set_answer, text_outside_boxes
 
 OVERVIEW = reverse("assessments:overview")
 PORTFOLIO = reverse("assessments:portfolio")
@@ -393,6 +393,6 @@ class PortfolioExportTests(PortfolioDataMixin, BaseTestCase):
             self.assertEqual(len(pdf.pages), 1)
         self.assertEqual(presenter.unmet_more, "En nog 8 andere.")
         # "Informatievoorziening" and "ontwikkeling" ran over the next column before.
-        cells, problems = text_outside_cells(portfolio.portfolio_html(presenter))
+        cells, problems = text_outside_boxes(portfolio.portfolio_html(presenter))
         self.assertTrue(any("Informatievoorziening" in cell for cell in cells), cells)
         self.assertEqual(problems, [])

@@ -23,7 +23,7 @@ from perspectives.models import Advice, Perspective, Question
 from perspectives.selectors import content_changed
 from perspectives.services import content_publish
 
-from .base import BaseTestCase, completed_assessment, set_answer, text_outside_cells
+from .base import BaseTestCase, completed_assessment, set_answer, text_outside_boxes
 
 LOCMEM = {alias: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": alias}
           for alias in ("default", "limits")}
@@ -221,22 +221,31 @@ class ReportContentTests(ReportTestCase):
         self.assertNotIn("Mrt", " ".join(pages))
         self.assertNotIn("Balk", " ".join(pages))
 
-    def test_no_text_in_a_table_runs_outside_its_cell(self):
+    def test_no_text_runs_outside_its_cell_or_column(self):
         """Fixed-layout tables take their widths from the stylesheet, and a word longer than its
         column used to run into the next one ("Projectleider" over the date, "2026" over the
-        status)."""
-        assessment = self.completed_assessment(processes_personal_data=True)
+        status); in the summary's narrow column "(gegevensbeschermingseffectbeoordeling)" ran
+        into the score table, and a long web address in a note off the paper."""
+        address = "https://www.voorbeeldgemeente.nl/" + "documenten/" * 12 + "dpia.pdf"
+        assessment = self.completed_assessment(
+            processes_personal_data=True,
+            adjust=lambda a: (set_answer(a, "7.4", 0),  # the DPIA in the summary's column
+                              Answer.objects.filter(assessment=a, question__code="1.4").update(
+                                  note=f"Zie {address}")))
         for owner, due in (("Projectleider openbare ruimte", date(2027, 9, 23)),
                            ("Informatiebeveiligingsfunctionaris", date(2027, 12, 30))):
             services.action_create(assessment=assessment, user=self.alice, owner=owner,
                                    perspective=Perspective.objects.get(number=7),
                                    description="Verwerkersovereenkomst-controlewerkzaamheden",
                                    due_date=due)
-        cells, problems = text_outside_cells(
+        cells, problems = text_outside_boxes(
             report.report_html(report.ReportPresenter.for_assessment(assessment)))
         self.assertGreater(len(cells), 40)  # the score, comparison and action tables
         self.assertIn("Informatiebeveiligingsfunctionaris", "".join(cells))
         self.assertEqual(problems, [])
+        text = pdf_text(report.render_report_pdf(assessment))
+        self.assertRegex(text, "DPIA \\(gegevensbe\u2010\\s+schermingseffectbeoordeling\\)")
+        self.assertIn("documenten/documenten", text)
 
     def test_english_assessment_gives_an_english_report(self):
         assessment = self.completed_assessment(language="en")
