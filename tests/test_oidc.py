@@ -103,6 +103,19 @@ class OIDCLoginTests(BaseTestCase):
         self.assertEqual(user.get_full_name(), "Eva Jansen")
         self.assertEqual((user.first_name, user.last_name), ("Eva Jansen", ""))
 
+    def test_odd_names_and_email_from_the_provider_are_cleaned_or_left_out(self):
+        self.provider_user("medewerker-7", email=["a@utrecht.nl", "b@utrecht.nl"],
+                           given_name="Mallory \u202eredrowtaB aeB\u202c", family_name="X\x07",
+                           gemeentecode="GM0344")
+        self.assertRedirects(self.oidc_login("medewerker-7"), reverse("assessments:overview"))
+        user = OIDCIdentity.objects.get(issuer=self.issuer, subject="medewerker-7").user
+        self.assertEqual((user.first_name, user.last_name, user.email),
+                         ("Mallory redrowtaB aeB", "X", ""))
+        self.client.logout()
+        self.provider_user("medewerker-8", email="niet een adres", gemeentecode="GM0344")
+        self.assertRedirects(self.oidc_login("medewerker-8"), reverse("assessments:overview"))
+        self.assertEqual(OIDCIdentity.objects.get(subject="medewerker-8").user.email, "")
+
     def test_the_manager_role_value_makes_an_editor_who_may_invite(self):
         self.provider_user("medewerker-2", gemeentecode="344", rollen=["bewerker", "beheerder"])
         self.oidc_login("medewerker-2")
@@ -280,6 +293,11 @@ class ClaimMappingTests(SimpleTestCase):
             ({"given_name": " ", "family_name": ""}, {}),  # empty: never clears a name
             ({"given_name": ["Dirk"], "name": 7}, {}),  # not text: left out, no error
             ({"name": "x" * 400}, {"first_name": "x" * 150, "last_name": ""}),
+            # Cleaned as typed names are: no override that shows "Bea Batavier" reversed, no
+            # bell, and a name of invisible characters is no name.
+            ({"given_name": "Mallory \u202eBea\u202c", "family_name": "X\x07"},
+             {"first_name": "Mallory Bea", "last_name": "X"}),
+            ({"given_name": "\u200b\u3164", "name": "Eva"}, {"first_name": "Eva", "last_name": ""}),
             ({}, {}),
         ):
             with self.subTest(claims=claims):

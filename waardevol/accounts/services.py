@@ -7,7 +7,8 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from assessments.models import Invitation, Membership, Municipality, Role
 from waardevol.audit import services as audit
 from waardevol.audit.models import AuditKind
+from waardevol.text import clean_text, is_visible
 
 from .models import OIDCIdentity
 from .sessions import sessions_end_on_commit
@@ -188,14 +190,32 @@ def _names_from_claims(claims: dict) -> dict[str, str]:
     name, and no last name, so that colleagues see a name on *Leden* and in the history, not the
     generated username; a claim that is not text is left out."""
     def claim(key: str) -> str:
+        # Cleaned as typed names are (waardevol.text): a provider's claim must not smuggle in a
+        # bidirectional override that shows one person's name as a colleague's.
         value = claims.get(key)
-        return " ".join(value.split())[:150] if isinstance(value, str) else ""
+        if not isinstance(value, str):
+            return ""
+        # (Tabs and line breaks are kept by the cleaning, then become single spaces.)
+        value = " ".join(clean_text(value, multiline=True).split())[:150]
+        return value if is_visible(value) else ""
 
     names = {field: value for field, value in (("first_name", claim("given_name")),
                                                 ("last_name", claim("family_name"))) if value}
     if not names and claim("name"):
         names = {"first_name": claim("name"), "last_name": ""}
     return names
+
+
+def _email_from_claims(claims: dict) -> str:
+    """The `email` claim if it is one address; otherwise none (a provider's odd value must not
+    end up where a colleague or a mail server reads it)."""
+    value = claims.get("email")
+    value = value.strip() if isinstance(value, str) else ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return ""
+    return value if len(value) <= 254 else ""  # cut short it would be someone else's address
 
 
 @transaction.atomic
@@ -210,7 +230,7 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
     """
     from . import oidc  # the claim mapping lives beside the backend that reads the claims
 
-    email = (claims.get("email") or "").strip()[:254]
+    email = _email_from_claims(claims)
     names = _names_from_claims(claims)
     code = oidc.municipality_code_from_claims(claims)
     role = oidc.role_from_claims(claims)
