@@ -278,6 +278,18 @@ class ChosenAnswerForm(PerspectiveStepForm):
 
 
 class RaterChoiceField(forms.ModelMultipleChoiceField):
+    # A user id as the database stores it (a 64-bit integer): a longer number made SQLite raise
+    # OverflowError inside Django's check of the choices (a 500).
+    ID_DIGITS_MAX = 18
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            for pk in value:
+                if not (str(pk).isdigit() and len(str(pk)) <= self.ID_DIGITS_MAX):
+                    raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                                code="invalid_pk_value", params={"pk": pk})
+        return super().clean(value)
+
     def label_from_instance(self, obj):
         return f"{person_label(obj)} ({obj.membership.get_role_display().lower()})"
 

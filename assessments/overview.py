@@ -143,7 +143,8 @@ class FilteredListPage:
     def query_string(self, **changes) -> str:
         """The current filters and sort as a query string, with `changes` (None drops one)."""
         params = [(name, value) for name in self.form.fields if name not in self.form.errors
-                  for value in self.form.data.getlist(name) if value and name not in changes]
+                  for value in dict.fromkeys(self.form.data.getlist(name))
+                  if value and name not in changes]
         params += [(name, value) for name, value in changes.items() if value not in (None, "")]
         return urlencode(params)
 

@@ -124,7 +124,9 @@ class ChoiceListField(models.JSONField):
             raise ValidationError(_("Kies alleen uit de gegeven mogelijkheden."), code="invalid")
 
     def formfield(self, **kwargs):
-        return forms.MultipleChoiceField(
+        from waardevol.forms import DistinctMultipleChoiceField  # it imports models itself
+
+        return DistinctMultipleChoiceField(
             choices=self.choice_list, required=not self.blank, widget=forms.CheckboxSelectMultiple,
             label=capfirst(self.verbose_name), help_text=self.help_text,
         )

@@ -386,6 +386,14 @@ class SearchTests(ExampleTestCase):
         self.assertEqual(self.titles("?fase=%00")[0], 400)
         self.assertEqual(self.titles("?pagina=99999")[0], 200)
 
+    def test_a_filter_repeated_a_thousand_times_counts_once(self):
+        """Each copy was a condition of its own: SQLite refused the query (a 500), and every
+        link on the page repeated the value as often."""
+        query = "?" + "&".join(["kenmerk=ai"] * 1000)
+        self.assertEqual(self.titles(query), (200, ["Chatbot voor inwoners"]))
+        response = self.client.get(reverse("examples:library") + query)
+        self.assertEqual(response.context["library"].query_string(), "kenmerk=ai")
+
 
 class StartFromExampleTests(ExampleTestCase):
     @classmethod

@@ -103,7 +103,7 @@ class StartingTests(RatingRoundTestCase):
         self.client.force_login(self.alice)
         url = reverse("assessments:round_start", args=[self.concept.pk])
         for raters in ([self.dave.pk, self.charlie.pk], ["abc", self.dave.pk], [self.dave.pk],
-                       []):
+                       [], [self.dave.pk, "9" * 25], [self.dave.pk, "-1"], [self.dave.pk, " 7"]):
             with self.subTest(raters=raters):
                 response = self.client.post(url, {"raters": raters})
                 self.assertEqual(response.status_code, 400)

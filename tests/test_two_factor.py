@@ -162,6 +162,22 @@ class TwoFactorTests(BaseTestCase):
         self.assertRedirects(response, reverse("assessments:overview"),
                              fetch_redirect_response=False)
 
+    def test_a_next_that_is_no_path_leads_home_and_the_code_counts(self):
+        """`redirect("0")` looks for a view named "0": a 500 after a correct code, which left
+        the login unverified and the code used up."""
+        device = self.enrolled()
+        self.password_login()
+        for bad in ("0", "overview", "assessments:overview"):
+            with self.subTest(next=bad):
+                self.assertEqual(self.client.get(reverse("two_factor_verify"),
+                                                 {"next": bad}).status_code, 200)
+        response = self.client.post(f"{reverse('two_factor_verify')}?next=0",
+                                    {"code": current_code(device)})
+        self.assertRedirects(response, reverse("assessments:overview"),
+                             fetch_redirect_response=False)
+        self.assertEqual(self.client.get(reverse("two_factor_verify"),
+                                         {"next": "0"}).status_code, 302)  # verified now
+
     def test_logging_out_stays_possible(self):
         self.enrolled()
         self.password_login()

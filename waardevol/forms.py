@@ -13,6 +13,15 @@ from . import concurrency
 from .text import clean_text_formfield
 
 
+class DistinctMultipleChoiceField(forms.MultipleChoiceField):
+    """A multiple choice whose value holds each choice once, however often the query string or
+    the POST repeats it: `?kenmerk=ai` a thousand times became a thousand conditions in one query,
+    which SQLite refuses (a 500), and as many copies in every link the page made."""
+
+    def to_python(self, value):
+        return list(dict.fromkeys(super().to_python(value)))
+
+
 def submitted_data(request):
     """The POST data, or None on GET: `request.POST or None` would treat a POST that carries no
     fields as a GET and show an empty form where the user expects an error."""

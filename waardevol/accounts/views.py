@@ -277,9 +277,12 @@ NEW_RECOVERY_CODES_KEY = "waardevol_new_recovery_codes"
 
 
 def _next_url(request: HttpRequest) -> str:
+    """Where to go after the second factor: a path on this site. Only a path: `redirect()` reads
+    a bare word such as "0" as the name of a view, and failing to find one gave a 500 after a
+    correct code, which was then used up."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return candidate
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Characteristic, Phase
+from waardevol.forms import DistinctMultipleChoiceField
 
 from .selectors import BenchmarkFilters
 
@@ -12,7 +13,7 @@ class BenchmarkFilterForm(forms.Form):
 
     fase = forms.ChoiceField(label=_("Fase"), required=False,
                              choices=[("", _("Alle fasen")), *Phase.choices])
-    kenmerk = forms.MultipleChoiceField(
+    kenmerk = DistinctMultipleChoiceField(
         label=_("Kenmerken (alle aangevinkte gelden)"), required=False,
         choices=Characteristic.choices, widget=forms.CheckboxSelectMultiple)
 

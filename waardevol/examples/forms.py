@@ -7,6 +7,7 @@ from assessments.forms import QUERY_MAX
 from assessments.models import DESCRIPTION_MAX as PROJECT_DESCRIPTION_MAX
 from assessments.models import NAME_MAX
 from perspectives.models import Characteristic, Phase
+from waardevol.forms import DistinctMultipleChoiceField
 from waardevol.text import CleanCharField
 
 from .models import DESCRIPTION_MAX, TITLE_MAX
@@ -20,7 +21,7 @@ class LibraryFilterForm(forms.Form):
     q = CleanCharField(label=_("Zoek in titel en omschrijving"), required=False,
                        max_length=QUERY_MAX)
     fase = forms.ChoiceField(label=_("Fase"), required=False)
-    kenmerk = forms.MultipleChoiceField(
+    kenmerk = DistinctMultipleChoiceField(
         label=_("Kenmerken"), required=False, widget=forms.CheckboxSelectMultiple,
         choices=Characteristic.choices,
         help_text=_("Voorbeelden met al deze kenmerken."))
