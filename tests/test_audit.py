@@ -990,6 +990,8 @@ class CsvExportTests(BaseTestCase):
         self.assertEqual(response["Cache-Control"], "private, no-store")
         rows = self.read(response)
         self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Beoordeling", "Wijzigingen"])
+        # Date and time as a spreadsheet reads them (an ISO "T" and offset stayed text in Excel).
+        self.assertRegex(rows[1][0], r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
         self.assertEqual(len(rows) - 1, events)  # every event before the export itself
         kinds = [row[2] for row in rows[1:]]
         self.assertEqual(kinds[-1], "Project aangemaakt")  # oldest last, as on the page
@@ -1004,6 +1006,11 @@ class CsvExportTests(BaseTestCase):
         self.assertNotContains(
             self.client.get(reverse("audit:assessment_history", args=[self.concept.pk])),
             "Geschiedenis geëxporteerd")
+        # An assessment's history is a file of its own name, beside the project's.
+        assessment_file = self.client.get(
+            reverse("audit:assessment_history_csv", args=[self.concept.pk]))["Content-Disposition"]
+        self.assertRegex(assessment_file, r'filename="geschiedenis-utrechtse-sensoren-beoordeling-'
+                                          r'\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv"$')
 
     def test_cells_that_a_spreadsheet_would_run_are_defused(self):
         mallory = self.make_user("mallory", self.utrecht, Role.EDITOR)

@@ -31,8 +31,9 @@ NO_VALUE = "–"
 
 @dataclass
 class HistoryRow:
-    moment: str  # ISO 8601, for <time datetime> and the CSV
+    moment: str  # ISO 8601, for <time datetime>
     moment_label: str  # "23 november 2026 08:32"
+    moment_csv: str  # "2026-11-23 08:32:05", Dutch time: a spreadsheet reads it as a date
     actor: str
     action: str
     assessment_label: str  # which assessment, on a project's history; "" on an assessment's
@@ -67,6 +68,7 @@ class HistoryPresenter:
         return HistoryRow(
             moment=moment.isoformat(timespec="seconds"),
             moment_label=date_format(moment, "j F Y H:i"),
+            moment_csv=f"{moment:%Y-%m-%d %H:%M:%S}",
             actor=event.actor_name or _("onbekend"),
             action=event.get_kind_display(),
             assessment_label=label, assessment_url=url,

@@ -78,7 +78,7 @@ def _page(request: HttpRequest, events, context: dict) -> HttpResponse:
 def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
     ensure_rating_submitted(request.user, project_id=project.pk)
-    response = _csv(selectors.project_history(project=project), project.name,
+    response = _csv(selectors.project_history(project=project), _file_stem(project.name),
                     names_assessments=True)
     # An export is recorded after the rows are read: the file does not list itself.
     audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=project)
@@ -88,7 +88,9 @@ def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
-    response = _csv(selectors.assessment_history(assessment=assessment), assessment.project.name,
+    # Not the project's file name: both downloaded to one folder, one replaced the other.
+    stem = f"{_file_stem(assessment.project.name)}-beoordeling-{_local_date(assessment.started_at)}"
+    response = _csv(selectors.assessment_history(assessment=assessment), stem,
                     names_assessments=False)
     audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=assessment.project,
                  assessment=assessment)
@@ -99,15 +101,23 @@ def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def municipality_history_csv(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
     response = _csv(selectors.municipality_history(municipality_id=membership.municipality_id),
-                    membership.municipality.name, names_assessments=False)
+                    _file_stem(membership.municipality.name), names_assessments=False)
     audit_municipality(user=request.user, kind=AuditKind.HISTORY_EXPORTED,
                        municipality=membership.municipality)
     return response
 
 
-def _csv(events, name: str, *, names_assessments: bool) -> HttpResponse:
+def _file_stem(name: str) -> str:
+    return slugify(name)[:60] or "project"
+
+
+def _local_date(moment) -> str:
+    return f"{timezone.localtime(moment):%Y-%m-%d}"
+
+
+def _csv(events, stem: str, *, names_assessments: bool) -> HttpResponse:
     rows = HistoryPresenter(events, names_assessments=names_assessments).rows
-    file_name = f"geschiedenis-{slugify(name)[:60] or 'project'}-{timezone.localdate():%Y-%m-%d}.csv"
+    file_name = f"geschiedenis-{stem}-{timezone.localdate():%Y-%m-%d}.csv"
     header = [_("Tijdstip"), _("Wie"), _("Handeling")]
     if names_assessments:
         header.append(_("Beoordeling"))
@@ -118,7 +128,7 @@ def _csv(events, name: str, *, names_assessments: bool) -> HttpResponse:
 
 
 def _csv_row(row: HistoryRow, names_assessments: bool) -> list[str]:
-    cells = [row.moment, row.actor, row.action]
+    cells = [row.moment_csv, row.actor, row.action]
     if names_assessments:
         cells.append(row.assessment_label)
     return [*cells, "\n".join(row.changes)]
