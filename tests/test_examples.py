@@ -216,8 +216,30 @@ class VngWithdrawalTests(ExampleTestCase):
     changelist = reverse("admin:examples_publishedexample_changelist")
 
     def withdraw_in_admin(self, *examples):
+        """The list's action, confirmed on the page it shows first."""
         return self.client.post(self.changelist, {
-            "action": "withdraw", "_selected_action": [e.pk for e in examples]}, follow=True)
+            "action": "withdraw", "_selected_action": [e.pk for e in examples], "post": "yes"},
+            follow=True)
+
+    def test_withdrawing_asks_first_and_names_what_goes(self):
+        example = self.publish(title="Sensoren <i>binnenstad</i>")
+        self.client.force_login(self.vng)
+        for url in (self.changelist,  # the list's action, or the example page's button
+                    reverse("admin:examples_publishedexample_change", args=[example.pk])):
+            with self.subTest(url=url):
+                if url != self.changelist:
+                    self.assertContains(self.client.get(url), f'action="{self.changelist}"')
+                page = self.client.post(self.changelist, {"action": "withdraw",
+                                                          "_selected_action": [example.pk]})
+                self.assertContains(page, "Weet u zeker dat u dit voorbeeld wilt intrekken?")
+                self.assertContains(page, "Sensoren &lt;i&gt;binnenstad&lt;/i&gt; (Utrecht)")
+                self.assertContains(page, 'name="post" value="yes"')
+                self.assertContains(page, f'name="_selected_action" value="{example.pk}"')
+                self.assertContains(page, f'href="{self.changelist}"')  # "Nee, terug"
+                example.refresh_from_db()
+                self.assertTrue(example.is_published)
+        self.assertFalse(AuditEvent.objects.filter(kind=AuditKind.EXAMPLE_WITHDRAWN).exists())
+        self.assertContains(self.withdraw_in_admin(example), "1 voorbeeld is ingetrokken")
 
     def test_an_editor_finds_an_example_and_reads_its_texts_escaped(self):
         example = self.publish(include_notes=True, title="Sensoren <b>binnenstad</b>")

@@ -40,6 +40,10 @@ class TwoFactorTests(BaseTestCase):
         setup = self.client.get(f"{reverse('two_factor_setup')}?next={ADMIN}")
         self.assertEqual(setup["Cache-Control"], "private, no-store")
         self.assertContains(setup, '<svg class="wv-qr" role="img"')
+        # No menu of pages that would only lead back here; logging out stays.
+        self.assertNotContains(setup, f'href="{reverse("assessments:overview")}"')
+        self.assertNotContains(setup, f'href="{ADMIN}"')
+        self.assertContains(setup, "Uitloggen")
         self.assertContains(setup, "<title>QR-code om Waardevol aan uw authenticator-app")
         device = TOTPDevice.objects.get(user=self.vng, confirmed=False)
         secret = setup.context["secret"]
@@ -52,6 +56,10 @@ class TwoFactorTests(BaseTestCase):
 
         wrong = self.client.post(reverse("two_factor_setup"), {"code": "000000", "next": ADMIN})
         self.assertContains(wrong, "Deze code klopt niet", status_code=400)
+        # Nothing was kept to promise, and the used code is no start for the next one.
+        self.assertContains(wrong, "Verbeter het volgende:", status_code=400)
+        self.assertNotContains(wrong, "staat nog in het formulier", status_code=400)
+        self.assertNotContains(wrong, 'value="000000"', status_code=400)
         device.refresh_from_db()
         self.assertFalse(device.confirmed)
         device.throttle_reset()  # django-otp waits a second after a wrong code
@@ -138,6 +146,23 @@ class TwoFactorTests(BaseTestCase):
         new = response.context["codes"]
         self.assertEqual(len(new), 10)
         self.assertFalse(StaticToken.objects.filter(token__in=old).exists())
+
+    def test_staff_find_their_second_factor_from_the_admin(self):
+        """The codes page said "make new ones at ‘Herstelcodes’", but nothing linked to it."""
+        device = self.enrolled()
+        self.password_login()
+        self.client.post(reverse("two_factor_verify"), {"code": current_code(device),
+                                                        "next": ADMIN})
+        link = f"{reverse('two_factor_recovery_codes')}?next=/beheer/"
+        self.assertContains(self.client.get(ADMIN), f'href="{link}"')
+        page = self.client.get(link)
+        self.assertContains(page, '<h1 class="utrecht-heading-1">Tweestapsverificatie</h1>')
+        self.assertContains(page, "Nieuwe herstelcodes maken")
+        self.assertContains(page, f'href="{reverse("assessments:overview")}"')  # the menu is back
+        setup = f"{reverse('two_factor_setup')}?next=/beheer/"
+        self.assertContains(page, f'href="{setup}"')
+        self.assertContains(self.client.get(setup), "QR-code")  # verified: straight to the app
+        self.assertContains(page, 'href="/beheer/"')  # "Verder"
 
     def test_superusers_need_it_too(self):
         self.vng.is_staff = False

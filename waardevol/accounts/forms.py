@@ -47,11 +47,18 @@ class InviteAcceptForm(UserCreationForm):
         formfield_callback = clean_text_formfield
 
 
+class OneTimeCodeInput(forms.TextInput):
+    """A code works once, and a wrong one is no start for the next: the field comes back empty."""
+
+    def format_value(self, value):
+        return None
+
+
 class SecondFactorForm(forms.Form):
     """A code from the authenticator app (six digits) or, if `recovery` is allowed, a recovery
     code (eight letters and digits); spaces and dashes as people copy them are ignored."""
 
-    code = forms.CharField(label=_("Code"), max_length=20, strip=True)
+    code = forms.CharField(label=_("Code"), max_length=20, strip=True, widget=OneTimeCodeInput)
 
     def __init__(self, *args, recovery: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -328,13 +328,14 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                     if model is StaticDevice:
                         messages.warning(request, _(
                             "U heeft een herstelcode gebruikt; die werkt nu niet meer. U heeft er "
-                            "nog %(count)s. Maak nieuwe aan bij ‘Herstelcodes’ als u ze bijna "
-                            "op heeft.") % {"count": device.token_set.count()})
+                            "nog %(count)s. Maak nieuwe aan bij ‘Tweestapsverificatie’ bovenaan "
+                            "het beheer als u ze bijna op heeft.") % {"count": device.token_set.count()})
                     return redirect(next_url)
             form.add_error("code", _("Deze code klopt niet (meer). Controleer de tijd op uw "
                                      "telefoon en probeer de volgende code."))
     return render(request, "registration/two_factor_verify.html",
-                  {"form": form, "next": next_url}, status=400 if form.errors else 200)
+                  {"form": form, "next": next_url, "second_factor_pending": True},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -361,6 +362,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                                      "pagina heeft gescand en of de tijd op uw telefoon klopt."))
     return render(request, "registration/two_factor_setup.html", {
         "form": form, "next": next_url,
+        "second_factor_pending": twofactor.second_factor_pending(request),
         "qr_code": twofactor.qr_code_svg(
             device.config_url, label=_("QR-code om Waardevol aan uw authenticator-app toe te "
                                        "voegen")),

@@ -7,8 +7,10 @@ the editor's name, is in the source assessment's history.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
@@ -101,7 +103,14 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Geselecteerde voorbeelden intrekken"),
                   permissions=["withdraw"])
-    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> None:
+    def withdraw(self, request: HttpRequest, queryset: QuerySet) -> TemplateResponse | None:
+        # First a page that names what goes, as Django's delete does: one click on a list of
+        # fifty must not take down examples for every municipality.
+        if request.POST.get("post") != "yes":
+            published = [example for example in queryset.select_related("municipality")
+                         if example.is_published]
+            if published:
+                return self._withdraw_confirmation(request, published)
         withdrawn = 0
         for example in queryset:
             if services.example_withdraw(example=example, user=request.user):
@@ -120,3 +129,12 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "%(count)s voorbeeld was al ingetrokken.",
                 "%(count)s voorbeelden waren al ingetrokken.", already) % {"count": already},
                 messages.INFO)
+
+    def _withdraw_confirmation(self, request: HttpRequest, examples: list) -> TemplateResponse:
+        return TemplateResponse(request, "admin/examples/publishedexample/withdraw_confirmation.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Voorbeelden intrekken"),
+            "opts": self.model._meta,
+            "examples": examples,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
