@@ -70,6 +70,7 @@ class ListWords:
         self.statuses = {2: _("Afgerond"), 1: _("Eerste beoordeling loopt"),
                          0: _("Nog niet beoordeeld")}
         self.completed_on = _("Afgerond op %(date)s")
+        self.started_on = _("gestart op %(date)s")
         self.concept = _("concept in bewerking")
 
     def phase(self, phase: str) -> str:
@@ -263,7 +264,11 @@ class OverviewPresenter(FilteredListPage):
             score_label=words.score(project.completed_score),
             result_url=results_url(completed) if completed else "",
             open_actions=open_actions,
-            date_label=date_label(project.completed_at or project.concept_started_at) or "–",
+            # A project with only a concept has no completed assessment to date: the column
+            # says when its first one started, not a date that reads as a result.
+            date_label=(date_label(project.completed_at) if completed
+                        else words.started_on % {"date": date_label(project.concept_started_at)}
+                        if concept else "–"),
         )
 
 
@@ -320,9 +325,10 @@ class ProjectPresenter:
         if concept is None:
             return None
         return {
-            "text": _("Concept gestart op %(date)s door %(person)s, %(answers)s beantwoord.") % {
+            "text": _("Concept gestart op %(date)s door %(person)s, %(answered)s.") % {
                 "date": date_label(concept.started_at), "person": person_label(concept.started_by),
-                "answers": _answers_label(concept.answer_count)},
+                "answered": ngettext("%(n)s vraag beantwoord", "%(n)s vragen beantwoord",
+                                     concept.answer_count) % {"n": concept.answer_count}},
             "resume_url": reverse("assessments:resume", args=[concept.pk]) if self.can_edit else "",
             "delete_url": (reverse("assessments:delete", args=[concept.pk])
                            if self.can_edit and _is_empty(concept) and not self.latest_round

@@ -218,7 +218,7 @@ class Instrument(models.Model):
         _("wettelijke grondslag"), max_length=300, blank=True,
         help_text=_("Leeg als het instrument goede praktijk is en geen wettelijke plicht."))
     url = models.URLField(_("officiële pagina"), max_length=300, blank=True,
-                          help_text=_("Wordt als gewone tekst getoond, ook in de PDF."))
+                          help_text=_("Op de website een link, in de PDF het adres als tekst."))
     applies_when = ChoiceListField(
         _("alleen voor projecten met"), choice_list=Characteristic.choices,
         help_text=_("Alle aangevinkte kenmerken moeten gelden. Leeg: alleen via gekoppelde "

@@ -133,6 +133,9 @@ class PageAndReportAgreeTests(BaseTestCase):
         self.assertTrue(presenter.unmet_minimums and presenter.instruments and presenter.attention)
         self.client.force_login(self.alice)
         page = self.client.get(reverse("assessments:results", args=[assessment.pk]))
+        # An instrument's official page is a link on the web page (in the PDF it is text).
+        self.assertContains(page, '<a class="utrecht-link wv-url" href="https://www.'
+                                  'autoriteitpersoonsgegevens.nl" rel="noopener noreferrer">')
         page_text = " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ",
                                                          page.content.decode())).split())
         # A line the PDF wraps after a hyphen ("niet-/digitale") reads back as "niet- digitale".

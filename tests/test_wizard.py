@@ -63,6 +63,9 @@ class WizardJourneyTests(BaseTestCase):
         self.assertContains(page, '<progress class="wv-progress-bar" max="12" value="7"')
         response = self.fill_step(step_url(assessment, 6), navigate="later")
         self.assertRedirects(response, reverse("assessments:project_detail", args=[project.pk]))
+        answered = assessment.answers.exclude(kind="").count()
+        self.assertContains(self.client.get(response["Location"]),
+                            f"{answered} vragen beantwoord.")  # not "antwoorden beantwoord"
 
         # A new login resumes where we left off.
         self.client.logout()
@@ -76,6 +79,7 @@ class WizardJourneyTests(BaseTestCase):
         review = self.client.get(step_url(assessment, 11))
         self.assertContains(review, "Alle vragen die van toepassing zijn, zijn beantwoord.")
         self.assertContains(review, "1.2")  # listed under "weet ik niet"
+        self.assertRegex(review.content.decode(), r">\d+ – (aandacht nodig|in ontwikkeling|op orde)<")
         response = self.client.post(reverse("assessments:complete", args=[assessment.pk]))
         self.assertRedirects(response, reverse("assessments:results", args=[assessment.pk]))
         assessment.refresh_from_db()
@@ -189,6 +193,8 @@ class WizardJourneyTests(BaseTestCase):
         self.assertIn("Geef een korte reden", html)
         self.assertIn(f'href="#id_q{question.pk}-reason"', html)
         self.assertIn("Mijn zorgvuldige toelichting", html)
+        # What the summary promises is what happened: kept in the form, not saved.
+        self.assertIn("Wat u invulde, staat nog in het formulier.", html)
         self.assertIn(
             f'aria-describedby="id_q{question.pk}-reason-description id_q{question.pk}-reason-error"'
             ' aria-invalid="true"', html)
@@ -281,3 +287,8 @@ class WizardJourneyTests(BaseTestCase):
         self.assertIn("Experimenteer lokaal in de publieke ruimte", html)
         self.assertIn("Weet ik niet", html)
         self.assertIn("Opslaan en later verder", html)
+        # A failed autosave names buttons the page has (it named an "Opslaan" it has not).
+        failed = re.search(r'data-text-failed="([^"]*)"', html).group(1)
+        for label in re.findall(r"‘([^’]+)’", failed):
+            self.assertIn(f">{label}</button>", html)
+        self.assertEqual(len(re.findall(r"‘([^’]+)’", failed)), 2)
