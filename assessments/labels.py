@@ -25,6 +25,15 @@ def band_label(band: str | None) -> str:
     return str(Band(band).label) if band else _("Niet beoordeeld")
 
 
+def score_label(score: int | None, bands: dict | None = None) -> str:
+    """A score with its band ("72 – op orde"), as every page writes one; `bands` are band labels
+    translated already (a list translates them once, not once a row)."""
+    if score is None:
+        return "–"
+    band = scoring.score_band(score)
+    return f"{score} – {(bands[band] if bands else band_label(band)).lower()}"
+
+
 def date_label(moment: date | datetime | None) -> str:
     """A date the way people write it: "1 maart 2027" (Dutch), "1 March 2027" (English)."""
     if moment is None:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
-from django.forms import Form
+from django.forms import Form, MultipleChoiceField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from perspectives.models import Band, Phase, characteristic_label
 
 from .forms import OverviewFilterForm
-from .labels import band_label, date_label, person_label
+from .labels import band_label, date_label, person_label, score_label
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
 from .selectors import (
@@ -52,14 +52,6 @@ SORT_LABELS = [
 ]
 
 
-def score_label(score: int | None, bands: dict | None = None) -> str:
-    """A score with its band ("72 – op koers"); `bands` are band labels translated already."""
-    if score is None:
-        return "–"
-    band = score_band(score)
-    return f"{score} – {(bands[band] if bands else band_label(band)).lower()}"
-
-
 class ListWords:
     """The words a list of projects repeats, translated once per list rather than once a row
     (a row needs five of them, and each gettext costs more than the rest of the row)."""
@@ -70,7 +62,7 @@ class ListWords:
         self.statuses = {2: _("Afgerond"), 1: _("Eerste beoordeling loopt"),
                          0: _("Nog niet beoordeeld")}
         self.completed_on = _("Afgerond op %(date)s")
-        self.started_on = _("gestart op %(date)s")
+        self.started_on = _("Gestart op %(date)s")
         self.concept = _("concept in bewerking")
 
     def phase(self, phase: str) -> str:
@@ -144,10 +136,17 @@ class FilteredListPage:
     def query_string(self, **changes) -> str:
         """The current filters and sort as a query string, with `changes` (None drops one)."""
         params = [(name, value) for name in self.form.fields if name not in self.form.errors
-                  for value in dict.fromkeys(self.form.data.getlist(name))
-                  if value and name not in changes]
+                  for value in self._values(name) if value and name not in changes]
         params += [(name, value) for name, value in changes.items() if value not in (None, "")]
         return urlencode(params)
+
+    def _values(self, name: str) -> list[str]:
+        """A field's values as its form read them: a single-value field reads the last one given,
+        a multiple choice each value once (a link must mean what the page shows)."""
+        values = self.form.data.getlist(name)
+        if not isinstance(self.form.fields[name], MultipleChoiceField):
+            return values[-1:]
+        return list(dict.fromkeys(values))
 
     @property
     def result_sentence(self) -> str:
@@ -244,7 +243,9 @@ class OverviewPresenter(FilteredListPage):
                    words.bands[score_band(project.completed_score)] if completed else "",
                    project.completed_unmet if completed else "",
                    project.open_action_count or 0,
-                   _iso_date(project.last_activity)]
+                   # The latest completed assessment's date, as the page shows it; a concept's
+                   # start is no result (the status column says one is under way).
+                   _iso_date(project.completed_at) if completed else ""]
 
     @staticmethod
     def _row(project, open_actions: int, project_url: Callable[[int], str],

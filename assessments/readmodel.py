@@ -17,7 +17,7 @@ from perspectives.markdown import render_markdown
 from perspectives.models import BasisKind, StepRole, characteristic_label
 
 from . import scoring
-from .labels import band_label, not_applicable_reason, phase_label, translated
+from .labels import band_label, not_applicable_reason, phase_label, score_label, translated
 from .models import Action, ActionStatus, Answer, AnswerKind, Assessment
 from .selectors import assessment_content, evaluate_live
 
@@ -155,6 +155,10 @@ class PerspectiveView:
     @property
     def band_label(self) -> str:
         return band_label(self.band)
+
+    @property
+    def score_label(self) -> str:
+        return score_label(self.score.score if self.score else None)
 
     @property
     def advice_text(self) -> str:

@@ -114,6 +114,14 @@ class InvitationForExistingAccountTests(BaseTestCase):
         self.assertContains(response, "al een collega met dit e-mailadres", status_code=400)
         self.assertFalse(Invitation.objects.exists())
 
+    def test_an_address_with_hidden_characters_is_refused(self):
+        """U+202E shows "eva@utr\u202eecht.nl" as another address on the members page."""
+        self.client.force_login(self.alice)
+        response = self.client.post(reverse("invite_create"),
+                                    {"email": "eva@utr\u202eecht.nl", "role": Role.EDITOR})
+        self.assertContains(response, "onzichtbare tekens", status_code=400)
+        self.assertFalse(Invitation.objects.exists())
+
     def test_accepting_for_an_address_that_has_an_account_creates_no_second_one(self):
         invitation = Invitation.objects.create(municipality=self.utrecht,
                                                email="Charlie@Example.org", role=Role.EDITOR,

@@ -241,6 +241,26 @@ class VngWithdrawalTests(ExampleTestCase):
         self.assertFalse(AuditEvent.objects.filter(kind=AuditKind.EXAMPLE_WITHDRAWN).exists())
         self.assertContains(self.withdraw_in_admin(example), "1 voorbeeld is ingetrokken")
 
+    def test_a_confirmation_tells_what_was_withdrawn_meanwhile(self):
+        """Asked on a filtered list, with one example of the selection withdrawn already and
+        the other withdrawn by a colleague before the editor confirms: both are told."""
+        first = self.publish(title="Eerste")
+        other = completed_assessment(self.utrecht, self.alice, "Tweede project")
+        second = services.example_publish(assessment=other, user=self.alice, title="Tweede",
+                                          description="d", include_notes=False)
+        services.example_withdraw(example=first, user=self.alice)
+        self.client.force_login(self.vng)
+        page = self.client.post(f"{self.changelist}?status=published", {
+            "action": "withdraw", "_selected_action": [first.pk, second.pk]})
+        self.assertContains(page, "Tweede (Utrecht)")
+        self.assertNotContains(page, "Eerste (Utrecht)")  # not named as going: it is gone
+        self.assertContains(page, f'action="{self.changelist}"')
+        services.example_withdraw(example=second, user=self.alice)  # a colleague, meanwhile
+        response = self.client.post(self.changelist, {
+            "action": "withdraw", "_selected_action": [first.pk, second.pk], "post": "yes"},
+            follow=True)
+        self.assertContains(response, "2 voorbeelden waren al ingetrokken.")
+
     def test_an_editor_finds_an_example_and_reads_its_texts_escaped(self):
         example = self.publish(include_notes=True, title="Sensoren <b>binnenstad</b>")
         self.client.force_login(self.vng)

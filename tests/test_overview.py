@@ -1,6 +1,9 @@
 """The municipality's overview: every project with its latest assessment, sortable."""
 
+from datetime import timedelta
+
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import services
 from assessments.models import Assessment, Status
@@ -68,6 +71,10 @@ class OverviewTests(BaseTestCase):
         newer = services.assessment_reopen(assessment=completed, user=self.alice)
         services.action_create(assessment=newer, user=self.alice, perspective=perspective,
                                description="Alleen in het concept", owner="Z")
+        # Concepts started on other days than the completion: each date can only be the right one.
+        Assessment.objects.filter(pk=newer.pk).update(started_at=timezone.now() + timedelta(days=3))
+        Assessment.objects.filter(pk=concept_only.pk).update(
+            started_at=timezone.now() - timedelta(days=40))
         full = {p.name: p for p in projects_overview(municipality=self.utrecht)}
         self.assertEqual(full["B alleen concept"].open_action_count, 3)
         self.assertEqual(full["C afgerond en concept"].open_action_count, 1)
@@ -82,8 +89,15 @@ class OverviewTests(BaseTestCase):
                 self.assertEqual(row.open_actions, project.open_action_count, row.name)
                 date = date_label(project.last_activity) or "–"
                 # Only a concept: when it started, not a date that reads as a result.
-                self.assertEqual(row.date_label, f"gestart op {date}" if project.name.startswith("B")
+                self.assertEqual(row.date_label, f"Gestart op {date}" if project.name.startswith("B")
                                  else date)
+        self.assertEqual({row.name: row.date_label for row in rows}["C afgerond en concept"],
+                         date_label(completed.completed_at))
+        # The CSV's date column is the completed assessment's too: none for a concept alone.
+        csv_dates = {row[0]: row[-1] for row in OverviewPresenter(membership, form).csv_rows}
+        self.assertEqual((csv_dates["A zonder beoordeling"], csv_dates["B alleen concept"]), ("", ""))
+        self.assertEqual(csv_dates["C afgerond en concept"],
+                         timezone.localtime(completed.completed_at).date().isoformat())
         self.client.force_login(self.bob)
         response = self.client.get(reverse("assessments:overview") + "?sort=-actions")
         self.assertContains(response, '<td class="utrecht-table__cell" data-label="Open acties">3</td>',

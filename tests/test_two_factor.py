@@ -116,6 +116,9 @@ class TwoFactorTests(BaseTestCase):
         response = self.client.post(reverse("two_factor_verify"),
                                     {"code": current_code(device), "next": ADMIN})
         self.assertContains(response, "te vaak een code ingevoerd", status_code=429)
+        # Still halfway through the login: no menu of pages that lead back to the code.
+        self.assertNotContains(response, f'href="{ADMIN}"', status_code=429)
+        self.assertContains(response, "Uitloggen", status_code=429)
         self.assertEqual(self.client.get(ADMIN).status_code, 302)
 
     def test_a_recovery_code_works_once(self):

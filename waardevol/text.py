@@ -25,6 +25,12 @@ def clean_text(value: str, *, multiline: bool) -> str:
     return "".join(kept).strip()
 
 
+def has_hidden_characters(value: str) -> bool:
+    """Whether a one-line value (an e-mail address) holds what clean_text would remove: an address
+    with a bidirectional override shows as another address, so it is refused, not changed."""
+    return clean_text(value, multiline=False) != value.strip()
+
+
 # Letters and symbols that print as nothing (Hangul fillers, the blank Braille pattern, Khmer
 # inherent vowels, the Mongolian vowel separator): Unicode classes them as visible.
 BLANK_CHARACTERS = set("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.models import Membership, Role
 from waardevol.forms import SharedObjectForm
-from waardevol.text import clean_text_formfield
+from waardevol.text import clean_text_formfield, has_hidden_characters
 
 
 class MembershipForm(SharedObjectForm):
@@ -31,6 +31,9 @@ class InviteForm(forms.Form):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
+        if has_hidden_characters(email):
+            raise forms.ValidationError(_("Dit e-mailadres bevat onzichtbare tekens. Typ het "
+                                          "adres opnieuw."))
         # Only colleagues of the inviter's own municipality are named: whether an address has an
         # account elsewhere is not the inviter's business (the invitation link says so instead).
         if Membership.objects.filter(municipality=self.municipality,

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from assessments.models import Invitation, Membership, Municipality, Role
 from waardevol.audit import services as audit
 from waardevol.audit.models import AuditKind
-from waardevol.text import clean_text, is_visible
+from waardevol.text import clean_text, has_hidden_characters, is_visible
 
 from .models import OIDCIdentity
 from .sessions import sessions_end_on_commit
@@ -211,6 +211,8 @@ def _email_from_claims(claims: dict) -> str:
     end up where a colleague or a mail server reads it)."""
     value = claims.get("email")
     value = value.strip() if isinstance(value, str) else ""
+    if has_hidden_characters(value):  # it would show as another address
+        return ""
     try:
         validate_email(value)
     except ValidationError:

@@ -40,6 +40,13 @@ def second_factor_pending(request) -> bool:
             and not user.is_verified())
 
 
+def template_context(request) -> dict:
+    """`second_factor_pending` for every page (a context processor): halfway through a staff
+    login the menu leaves out the pages that would only lead back to the code (the code pages,
+    the 429 page, the login page all show it)."""
+    return {"second_factor_pending": second_factor_pending(request)}
+
+
 def has_authenticator(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

@@ -334,8 +334,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("Deze code klopt niet (meer). Controleer de tijd op uw "
                                      "telefoon en probeer de volgende code."))
     return render(request, "registration/two_factor_verify.html",
-                  {"form": form, "next": next_url, "second_factor_pending": True},
-                  status=400 if form.errors else 200)
+                  {"form": form, "next": next_url}, status=400 if form.errors else 200)
 
 
 @login_required
@@ -362,7 +361,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
                                      "pagina heeft gescand en of de tijd op uw telefoon klopt."))
     return render(request, "registration/two_factor_setup.html", {
         "form": form, "next": next_url,
-        "second_factor_pending": twofactor.second_factor_pending(request),
         "qr_code": twofactor.qr_code_svg(
             device.config_url, label=_("QR-code om Waardevol aan uw authenticator-app toe te "
                                        "voegen")),

@@ -89,7 +89,7 @@ def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
     # Not the project's file name: both downloaded to one folder, one replaced the other.
-    stem = f"{_file_stem(assessment.project.name)}-beoordeling-{_local_date(assessment.started_at)}"
+    stem = f"{_file_stem(assessment.project.name)}-beoordeling-{_local_moment(assessment.started_at)}"
     response = _csv(selectors.assessment_history(assessment=assessment), stem,
                     names_assessments=False)
     audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=assessment.project,
@@ -111,8 +111,9 @@ def _file_stem(name: str) -> str:
     return slugify(name)[:60] or "project"
 
 
-def _local_date(moment) -> str:
-    return f"{timezone.localtime(moment):%Y-%m-%d}"
+def _local_moment(moment) -> str:
+    # To the minute: a project can have two assessments started on one day (reopened).
+    return f"{timezone.localtime(moment):%Y-%m-%d-%H%M}"
 
 
 def _csv(events, stem: str, *, names_assessments: bool) -> HttpResponse:

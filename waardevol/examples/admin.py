@@ -107,10 +107,9 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         # First a page that names what goes, as Django's delete does: one click on a list of
         # fifty must not take down examples for every municipality.
         if request.POST.get("post") != "yes":
-            published = [example for example in queryset.select_related("municipality")
-                         if example.is_published]
-            if published:
-                return self._withdraw_confirmation(request, published)
+            selected = list(queryset.select_related("municipality"))
+            if any(example.is_published for example in selected):
+                return self._withdraw_confirmation(request, selected)
         withdrawn = 0
         for example in queryset:
             if services.example_withdraw(example=example, user=request.user):
@@ -130,11 +129,14 @@ class PublishedExampleAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "%(count)s voorbeelden waren al ingetrokken.", already) % {"count": already},
                 messages.INFO)
 
-    def _withdraw_confirmation(self, request: HttpRequest, examples: list) -> TemplateResponse:
+    def _withdraw_confirmation(self, request: HttpRequest, selected: list) -> TemplateResponse:
+        # It names the examples that go; it sends every selected one back, so that those
+        # withdrawn already (or meanwhile, by a colleague) are told as such.
         return TemplateResponse(request, "admin/examples/publishedexample/withdraw_confirmation.html", {
             **self.admin_site.each_context(request),
             "title": _("Voorbeelden intrekken"),
             "opts": self.model._meta,
-            "examples": examples,
+            "examples": [example for example in selected if example.is_published],
+            "selected": selected,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         })

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from assessments import scoring
-from assessments.labels import date_label, phase_label
+from assessments.labels import date_label, phase_label, score_label
 from assessments.models import Membership
-from assessments.overview import FilteredListPage, score_label
+from assessments.overview import FilteredListPage
 from assessments.readmodel import frozen_result
 from assessments.results import ResultSummary
 from perspectives.models import characteristic_label
