@@ -29,11 +29,16 @@ node_modules/.installed: package.json package-lock.json
 locale/en/LC_MESSAGES/django.mo: locale/en/LC_MESSAGES/django.po $(BIN)/.installed
 	DEBUG=1 $(MANAGE) compilemessages --locale en --ignore '.venv*' --ignore node_modules -v 0
 
+# Only a few Django admin texts its own Dutch catalogue lacks (see the file).
+locale/nl/LC_MESSAGES/django.mo: locale/nl/LC_MESSAGES/django.po $(BIN)/.installed
+	DEBUG=1 $(MANAGE) compilemessages --locale nl --ignore '.venv*' --ignore node_modules -v 0
+
 messages: $(BIN)/.installed
 	DEBUG=1 $(MANAGE) makemessages --locale en --no-obsolete --ignore '.venv*' \
 		--ignore node_modules --ignore staticfiles --ignore tests
 
-install: $(BIN)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo
+install: $(BIN)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.mo \
+	locale/nl/LC_MESSAGES/django.mo
 
 run: system-packages install
 	DEBUG=1 $(MANAGE) migrate --noinput -v 0
@@ -57,4 +62,4 @@ lint: install
 	SECRET_KEY=lint $(MANAGE) makemigrations --check --dry-run
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .cache db.sqlite3* locale/en/LC_MESSAGES/django.mo
+	rm -rf $(VENV) node_modules staticfiles .cache db.sqlite3* locale/*/LC_MESSAGES/django.mo

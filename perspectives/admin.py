@@ -194,8 +194,9 @@ class IsMinimumFilter(admin.SimpleListFilter):
 
 @admin.register(Question)
 class QuestionAdmin(ContentAdmin):
-    list_display = ["code", "text", "perspective", "weight", "conditions", "is_minimum",
-                    "is_active"]
+    # No perspective column: the code names it (4.3 is perspective 4's), and its title pushed
+    # the last columns off a 1280 px screen. The filter lists the perspectives by title.
+    list_display = ["code", "text", "weight", "conditions", "is_minimum", "is_active"]
     list_filter = ["perspective__process", "perspective", "is_active", IsMinimumFilter]
     search_fields = ["code", "text_nl", "text_en"]
     ordering = ["perspective__number", "order"]
