@@ -270,8 +270,8 @@ def assessment_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
 
     perspective = wizard.perspective_at(step)
     if request.method != "POST":
-        if assessment.current_step != step:
-            services.assessment_set_step(assessment=assessment, step=step)
+        # Reading a step changes nothing: where colleagues resume moves with the buttons (a
+        # POST), not with a link, a bookmark or the Back button (nor a link on another site).
         form = PerspectiveStepForm(perspective=perspective)
         return render(request, "assessments/step.html", {**wizard.context(step), "form": form})
     target = wizard.target_step(step, request.POST.get("navigate", "next"))

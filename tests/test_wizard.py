@@ -275,6 +275,23 @@ class WizardJourneyTests(BaseTestCase):
         self.assertEqual(response.status_code, 400)
         self.assertIn("reden", response.json()["errors"][0])
 
+    def test_reading_a_step_does_not_move_where_colleagues_resume(self):
+        """A GET changes nothing (a link on another site could otherwise move the shared resume
+        point); the buttons do."""
+        project = self.make_project(self.utrecht, self.alice)
+        assessment = Assessment.objects.create(project=project, started_by=self.alice,
+                                               current_step=4)
+        self.client.force_login(self.alice)
+        self.assertEqual(self.client.get(step_url(assessment, 7)).status_code, 200)
+        assessment.refresh_from_db()
+        self.assertEqual(assessment.current_step, 4)
+        response = self.fill_step(step_url(assessment, 7), navigate="later")
+        self.assertEqual(response.status_code, 302)
+        assessment.refresh_from_db()
+        self.assertEqual(assessment.current_step, 7)  # "later" keeps the step it was pressed on
+        self.assertRedirects(self.client.get(reverse("assessments:resume", args=[assessment.pk])),
+                             step_url(assessment, 7))
+
     def test_step_page_has_progress_step_list_and_autosave_hooks(self):
         project = self.make_project(self.utrecht, self.alice)
         assessment = Assessment.objects.create(project=project, started_by=self.alice)
