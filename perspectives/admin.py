@@ -7,6 +7,7 @@ from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language
@@ -192,11 +193,19 @@ class IsMinimumFilter(admin.SimpleListFilter):
         return queryset
 
 
+def yes_no_icon(value: bool) -> str:
+    """Django's icon for a yes/no column, with a Dutch text alternative: Django's own is the
+    English "True"/"False", which a screen reader reads out on a Dutch page."""
+    return format_html('<img src="{}" alt="{}">',
+                       static(f"admin/img/icon-{'yes' if value else 'no'}.svg"),
+                       _gettext("ja") if value else _gettext("nee"))
+
+
 @admin.register(Question)
 class QuestionAdmin(ContentAdmin):
     # No perspective column: the code names it (4.3 is perspective 4's), and its title pushed
     # the last columns off a 1280 px screen. The filter lists the perspectives by title.
-    list_display = ["code", "text", "weight", "conditions", "is_minimum", "is_active"]
+    list_display = ["code", "text", "weight", "conditions", "is_minimum", "active"]
     list_filter = ["perspective__process", "perspective", "is_active", IsMinimumFilter]
     search_fields = ["code", "text_nl", "text_en"]
     ordering = ["perspective__number", "order"]
@@ -234,9 +243,13 @@ class QuestionAdmin(ContentAdmin):
             kwargs["widget"] = forms.Textarea(attrs={"rows": 3, "cols": 80})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @admin.display(description=_("minimumeis"), boolean=True)
-    def is_minimum(self, obj: Question) -> bool:
-        return obj.minimum_level is not None
+    @admin.display(description=_("minimumeis"))
+    def is_minimum(self, obj: Question) -> str:
+        return yes_no_icon(obj.minimum_level is not None)
+
+    @admin.display(description=_("actief"), ordering="is_active")
+    def active(self, obj: Question) -> str:
+        return yes_no_icon(obj.is_active)
 
     @admin.display(description=_("tekst van de zichtlijn in het rapport"))
     def perspective_text(self, obj: Question) -> str:
@@ -252,7 +265,7 @@ class QuestionAdmin(ContentAdmin):
 @admin.register(Instrument)
 class InstrumentAdmin(ContentAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["order", "name", "code", "legal_basis", "is_active"]
+    list_display = ["order", "name", "code", "legal_basis", "active"]
     list_display_links = ["name"]
     list_filter = ["is_active"]
     search_fields = ["code", "name_nl", "name_en"]
@@ -264,6 +277,10 @@ class InstrumentAdmin(ContentAdmin):
                                                    "goede praktijk is en geen wettelijke "
                                                    "plicht.")}),
     ]
+
+    @admin.display(description=_("actief"), ordering="is_active")
+    def active(self, obj: Instrument) -> str:
+        return yes_no_icon(obj.is_active)
 
 
 @admin.register(Advice)

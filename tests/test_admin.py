@@ -145,7 +145,15 @@ class VngEditorAdminTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         # Columns an editor can read beside the filters on a laptop (the perspective is in the code).
         self.assertNotContains(response, 'class="field-perspective')
-        self.assertContains(response, 'class="field-is_active"')
+        self.assertContains(response, 'class="field-active"')
+        # Yes/no icons say so in Dutch to a screen reader (Django's own alt is "True").
+        for url in (reverse("admin:perspectives_question_changelist"),
+                    reverse("admin:perspectives_instrument_changelist")):
+            with self.subTest(url=url):
+                listing = self.client.get(url)
+                self.assertContains(listing, 'alt="ja"')
+                self.assertNotContains(listing, 'alt="True"')
+                self.assertNotContains(listing, 'alt="False"')
 
     def test_question_with_answers_cannot_be_deleted(self):
         from assessments import services
