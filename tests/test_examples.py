@@ -325,6 +325,9 @@ class VngWithdrawalTests(ExampleTestCase):
         self.client.force_login(self.vng)
         listing = self.client.get(self.changelist)
         self.assertContains(listing, "door de gemeente")
+        # The list's count calls the withdrawn example what it is (it said "gepubliceerd").
+        self.assertContains(listing, "1 voorbeeld")
+        self.assertNotContains(listing, "gepubliceerd voorbeeld")
         self.assertNotContains(listing, "Achternaam")
         detail = self.client.get(
             reverse("admin:examples_publishedexample_change", args=[example.pk]))

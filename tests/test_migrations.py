@@ -165,3 +165,23 @@ class ReleaseMigrationTests(TransactionTestCase):
         self.assertEqual(Assessment.objects.get(pk=older.pk).status, "vervangen")
         self.assertEqual(Assessment.objects.get(pk=older.pk).answers.count(), 1)
         self.assertEqual(Assessment.objects.get(pk=single.pk).status, "concept")
+
+    def test_example_permissions_are_renamed_on_an_existing_installation(self):
+        """Django names permissions once, when it creates them: the migration renames them."""
+        apps = self.migrate([("examples", "0002_withdraw_permission")])
+        Permission = apps.get_model("auth", "Permission")
+        examples = Permission.objects.filter(content_type__app_label="examples")
+        examples.filter(codename="view_publishedexample").update(
+            name="Can view gepubliceerd voorbeeld")
+        examples.filter(codename="withdraw_publishedexample").update(
+            name="Mag gepubliceerde voorbeelden intrekken")
+        self.migrate([("examples", "0003_example_verbose_name")])
+        self.assertEqual(
+            dict(examples.filter(codename__in=["view_publishedexample",
+                                               "withdraw_publishedexample"])
+                 .values_list("codename", "name")),
+            {"view_publishedexample": "Can view voorbeeld",
+             "withdraw_publishedexample": "Mag voorbeelden intrekken"})
+        self.migrate([("examples", "0002_withdraw_permission")])
+        self.assertEqual(examples.get(codename="view_publishedexample").name,
+                         "Can view gepubliceerd voorbeeld")

@@ -64,11 +64,13 @@ class PublishedExample(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        verbose_name = _("gepubliceerd voorbeeld")
-        verbose_name_plural = _("gepubliceerde voorbeelden")
+        # Not "published example": the admin's list also holds withdrawn ones, and its count
+        # ("1 voorbeeld") would call a withdrawn one published.
+        verbose_name = _("voorbeeld")
+        verbose_name_plural = _("voorbeelden")
         # VNG editors take down an example that should not have been published (a name in a
         # note, say) in the admin; they change nothing else of it.
-        permissions = [("withdraw_publishedexample", _("Mag gepubliceerde voorbeelden intrekken"))]
+        permissions = [("withdraw_publishedexample", _("Mag voorbeelden intrekken"))]
         indexes = [models.Index(fields=["withdrawn_at", "-published_at"],
                                 name="example_published_time")]
         constraints = [
