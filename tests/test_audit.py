@@ -4,7 +4,7 @@ on a page and as CSV, and never another municipality's."""
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from io import StringIO
 from unittest import mock, skipUnless
 
@@ -541,12 +541,12 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertEqual(csv_response["Cache-Control"], "private, no-store")
         rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8")[1:]),
                                delimiter=";"))
-        self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Wijzigingen"])
-        self.assertEqual([row[2] for row in rows[1:]],
+        self.assertEqual(rows[0], ["Tijdstip", "Tijdzone", "Wie", "Handeling", "Wijzigingen"])
+        self.assertEqual([row[3] for row in rows[1:]],
                          ["Verbeteracties geëxporteerd (CSV)", "Projectenlijst geëxporteerd (CSV)"])
-        self.assertEqual(rows[2][3], "1 rij\nFase: Idee\n"
+        self.assertEqual(rows[2][4], "1 rij\nFase: Idee\n"
                                      "Minimumeisen: Alle minimumeisen gehaald")
-        self.assertEqual(rows[1][3], "1 rij\nZonder filter")
+        self.assertEqual(rows[1][4], "1 rij\nZonder filter")
         # The CSV export is itself recorded, after the file was read.
         self.assertEqual(self.municipal_events()[0].kind, AuditKind.HISTORY_EXPORTED)
 
@@ -989,11 +989,13 @@ class CsvExportTests(BaseTestCase):
                          r'\d{4}-\d{2}-\d{2}\.csv"$')
         self.assertEqual(response["Cache-Control"], "private, no-store")
         rows = self.read(response)
-        self.assertEqual(rows[0], ["Tijdstip", "Wie", "Handeling", "Beoordeling", "Wijzigingen"])
+        self.assertEqual(rows[0], ["Tijdstip", "Tijdzone", "Wie", "Handeling", "Beoordeling",
+                                   "Wijzigingen"])
         # Date and time as a spreadsheet reads them (an ISO "T" and offset stayed text in Excel).
         self.assertRegex(rows[1][0], r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
+        self.assertIn(rows[1][1], ("UTC+01:00", "UTC+02:00"))
         self.assertEqual(len(rows) - 1, events)  # every event before the export itself
-        kinds = [row[2] for row in rows[1:]]
+        kinds = [row[3] for row in rows[1:]]
         self.assertEqual(kinds[-1], "Project aangemaakt")  # oldest last, as on the page
         self.assertIn("Beoordeling afgerond", kinds)
         # The export is recorded in the project's history, by who made it.
@@ -1012,6 +1014,21 @@ class CsvExportTests(BaseTestCase):
         self.assertRegex(assessment_file, r'filename="geschiedenis-utrechtse-sensoren-beoordeling-'
                                           r'\d{4}-\d{2}-\d{2}-\d{4}-\d{4}-\d{2}-\d{2}\.csv"$')
 
+    def test_the_hour_the_clocks_go_back_is_told_apart(self):
+        """02:30 comes twice on 25 October 2026: the Tijdzone column says which."""
+        for utc_hour in (0, 1):  # 02:30 summer time, then 02:30 winter time
+            AuditEvent.objects.create(
+                kind=AuditKind.REPORT_DOWNLOADED, municipality=self.utrecht,
+                project=self.project, assessment=self.completed, actor=self.alice,
+                actor_name="Alice",
+                created_at=datetime(2026, 10, 25, utc_hour, 30, tzinfo=UTC))
+        self.client.force_login(self.alice)
+        rows = self.read(self.client.get(
+            reverse("audit:assessment_history_csv", args=[self.completed.pk])))
+        self.assertEqual([row[:2] for row in rows if row[0].startswith("2026-10-25")],
+                         [["2026-10-25 02:30:00", "UTC+01:00"],  # newest first
+                          ["2026-10-25 02:30:00", "UTC+02:00"]])
+
     def test_cells_that_a_spreadsheet_would_run_are_defused(self):
         mallory = self.make_user("mallory", self.utrecht, Role.EDITOR)
         mallory.first_name, mallory.last_name = "=cmd|' /C calc'!A0", ""
@@ -1021,7 +1038,7 @@ class CsvExportTests(BaseTestCase):
         self.client.force_login(self.alice)
         rows = self.read(self.client.get(
             reverse("audit:assessment_history_csv", args=[self.completed.pk])))
-        self.assertEqual(rows[1][1], "'=cmd|' /C calc'!A0")
+        self.assertEqual(rows[1][2], "'=cmd|' /C calc'!A0")
         for row in rows:
             for cell in row:
                 self.assertFalse(cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell)

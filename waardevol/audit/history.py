@@ -34,6 +34,9 @@ class HistoryRow:
     moment: str  # ISO 8601, for <time datetime>
     moment_label: str  # "23 november 2026 08:32"
     moment_csv: str  # "2026-11-23 08:32:05", Dutch time: a spreadsheet reads it as a date
+    # "UTC+01:00": the hour the clocks go back comes twice, and the audit trail must tell the two
+    # apart. Not "+01:00", which a spreadsheet would take for a formula.
+    utc_offset: str
     actor: str
     action: str
     assessment_label: str  # which assessment, on a project's history; "" on an assessment's
@@ -65,10 +68,12 @@ class HistoryPresenter:
     def row(self, event: AuditEvent) -> HistoryRow:
         moment = timezone.localtime(event.created_at)
         label, url = self.assessment_of(event)
+        iso = moment.isoformat(timespec="seconds")
         return HistoryRow(
-            moment=moment.isoformat(timespec="seconds"),
+            moment=iso,
             moment_label=date_format(moment, "j F Y H:i"),
             moment_csv=f"{moment:%Y-%m-%d %H:%M:%S}",
+            utc_offset=f"UTC{iso[-6:]}",
             actor=event.actor_name or _("onbekend"),
             action=event.get_kind_display(),
             assessment_label=label, assessment_url=url,

@@ -119,7 +119,7 @@ def _local_moment(moment) -> str:
 def _csv(events, stem: str, *, names_assessments: bool) -> HttpResponse:
     rows = HistoryPresenter(events, names_assessments=names_assessments).rows
     file_name = f"geschiedenis-{stem}-{timezone.localdate():%Y-%m-%d}.csv"
-    header = [_("Tijdstip"), _("Wie"), _("Handeling")]
+    header = [_("Tijdstip"), _("Tijdzone"), _("Wie"), _("Handeling")]
     if names_assessments:
         header.append(_("Beoordeling"))
     response = csv_response([[*header, _("Wijzigingen")],
@@ -129,7 +129,7 @@ def _csv(events, stem: str, *, names_assessments: bool) -> HttpResponse:
 
 
 def _csv_row(row: HistoryRow, names_assessments: bool) -> list[str]:
-    cells = [row.moment_csv, row.actor, row.action]
+    cells = [row.moment_csv, row.utc_offset, row.actor, row.action]
     if names_assessments:
         cells.append(row.assessment_label)
     return [*cells, "\n".join(row.changes)]
