@@ -1064,3 +1064,22 @@ class PresenterWordingTests(TestCase):
         self.assertEqual(changes_in_words(answers), [
             "Vraag 2.3: Niet van toepassing → Weet ik niet",
             "Vraag 2.3, reden niet van toepassing: Geen → –"])
+
+    def test_an_actions_perspective_in_the_readers_language(self):
+        """Stored as "7. <title>" in the saver's language; read in the reader's."""
+        dutch = Perspective.objects.get(number=7)
+        event = AuditEvent(kind=AuditKind.ACTION_CHANGED, changes={"fields": [
+            ["perspective", "2. Een oude titel", f"7. {dutch.title_nl}"]]})
+        with translation.override("en"):
+            english = Perspective.objects.get(number=7).title_en
+            two = Perspective.objects.get(number=2).title_en
+            self.assertEqual(changes_in_words(event), [f"Perspective: 2. {two} → 7. {english}"])
+        self.assertNotEqual(english, dutch.title_nl)
+        self.assertEqual(changes_in_words(event),
+                         [f"Perspectief: 2. {Perspective.objects.get(number=2).title_nl} → "
+                          f"7. {dutch.title_nl}"])
+        # What is not "<number>. <title>" of a perspective that exists is shown as stored.
+        odd = AuditEvent(kind=AuditKind.ACTION_ADDED, changes={"fields": [
+            ["perspective", None, "12. Verdwenen"], ["description", None, "3. Geen perspectief"]]})
+        self.assertEqual(changes_in_words(odd), ["Perspectief: 12. Verdwenen",
+                                                 "Actie: 3. Geen perspectief"])

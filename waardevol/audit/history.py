@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from assessments.labels import date_label
+from assessments.labels import date_label, perspective_titles
 from assessments.models import Action, AnswerKind, Assessment, Membership, Project
 
 from .models import AuditEvent, AuditKind
@@ -59,7 +59,7 @@ class HistoryPresenter:
             a.pk: a for a in Assessment.objects.filter(
                 pk__in={e.assessment_id for e in self.events if e.assessment_id})
         }
-        self.filter_words = FilterWords()
+        self.words = EventWords()
 
     @property
     def rows(self) -> list[HistoryRow]:
@@ -77,7 +77,7 @@ class HistoryPresenter:
             actor=event.actor_name or _("onbekend"),
             action=event.get_kind_display(),
             assessment_label=label, assessment_url=url,
-            changes=changes_in_words(event, self.filter_words),
+            changes=changes_in_words(event, self.words),
         )
 
     def assessment_of(self, event: AuditEvent) -> tuple[str, str]:
@@ -90,12 +90,25 @@ class HistoryPresenter:
                 reverse("assessments:results", args=[assessment.pk]))
 
 
-class FilterWords:
-    """The filters of an export in words, in the reader's language: the labels and choices of the
-    form it was made with, each form made once per page (their choices are read when made)."""
+class EventWords:
+    """What events store as the words of their moment, in the reader's language, looked up once
+    per page: an export's filters (the labels and choices of the form it was made with; their
+    choices are read when a form is made) and an action's perspective."""
 
     def __init__(self):
         self._forms: dict[str, object] = {}
+        self._perspective_titles: dict[int, str] | None = None
+
+    def perspective(self, stored: str) -> str:
+        """An action's perspective is stored as "7. <title>" in the language of whoever saved
+        it; the reader gets the number with the title as published now in their own language."""
+        number, dot, _title = stored.partition(". ")
+        if not dot or not number.isdigit():
+            return stored
+        if self._perspective_titles is None:
+            self._perspective_titles = perspective_titles()
+        title = self._perspective_titles.get(int(number))
+        return f"{number}. {title}" if title else stored
 
     def form(self, kind: str):
         if kind not in self._forms:
@@ -121,7 +134,8 @@ class FilterWords:
         return lines
 
 
-def changes_in_words(event: AuditEvent, filter_words: FilterWords | None = None) -> list[str]:
+def changes_in_words(event: AuditEvent, words: EventWords | None = None) -> list[str]:
+    words = words or EventWords()
     changes = event.changes or {}
     lines = []
     if event.kind in EXPORT_KINDS:
@@ -129,7 +143,7 @@ def changes_in_words(event: AuditEvent, filter_words: FilterWords | None = None)
             lines.append(ngettext("%(count)s rij", "%(count)s rijen", changes["rows"])
                          % {"count": changes["rows"]})
         if changes.get("filters"):
-            lines += (filter_words or FilterWords()).lines(event.kind, changes["filters"])
+            lines += words.lines(event.kind, changes["filters"])
         elif changes.get("rows") is not None:
             lines.append(_("Zonder filter"))
     if event.kind == AuditKind.ACTION_CHANGED and changes.get("description"):
@@ -155,6 +169,9 @@ def changes_in_words(event: AuditEvent, filter_words: FilterWords | None = None)
                      else Membership if event.kind in MEMBER_KINDS else Project)
             label, old, new = _field_label(model, name), _value(model, name, old), _value(
                 model, name, new)
+            if model is Action and name == "perspective":
+                old, new = (None if value is None else words.perspective(value)
+                            for value in (old, new))
             if new is None:  # a value cleared, a membership ended: a dash after the arrow
                 new = NO_VALUE
         lines.append(f"{label}: {new}" if old is None else f"{label}: {old} → {new}")
