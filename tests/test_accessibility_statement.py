@@ -45,6 +45,9 @@ class AccessibilityStatementTests(TestCase):
         response = self.get()
         self.assertContains(response, "Klachtenprocedure")
         self.assertContains(response, 'href="https://www.nationaleombudsman.nl/">Nationale ombudsman</a>')
+        # The Nationale ombudsman only where the municipality has no ombudsman of its own
+        # (chapter 9 Awb): not a choice between the two.
+        self.assertContains(response, "van die gemeente als zij die heeft, en anders de")
 
     def test_english_page_is_english_and_linked_from_every_page(self):
         response = self.get("en")

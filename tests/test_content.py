@@ -207,3 +207,47 @@ class ContentReleaseTests(TestCase):
         codes = list(Question.objects.values_list("code", flat=True))
         self.assertEqual(len(codes), len(set(codes)))
         self.assertTrue(all(len(code) <= 20 for code in codes))
+
+
+class LegalStatementTests(TestCase):
+    """What a legal review of the content (2026-11-24) corrected stays corrected: these are
+    statements an alderman or a municipal lawyer acts on."""
+
+    @staticmethod
+    def texts() -> list[str]:
+        """Every Dutch and English text of the active questions' help, minimums and next steps,
+        of the advice and of the instruments."""
+        snapshot = content_snapshot()
+        texts = []
+        for process in snapshot["processes"]:
+            for perspective in process["perspectives"]:
+                texts += [text for advice in perspective["advice"].values()
+                          for text in advice.values()]
+                for question in perspective["questions"]:
+                    texts += question["help_text"].values()
+                    minimum = question.get("minimum") or {}
+                    for part in ("basis", "action"):
+                        texts += (minimum.get(part) or {}).values()
+                    for step in (question.get("next_steps") or {}).values():
+                        texts += step["text"].values()
+        for instrument in snapshot["instruments"]:
+            texts += [*instrument["applies"].values(), *instrument["legal_basis"].values()]
+        return texts
+
+    def test_no_unsupported_or_misplaced_legal_claims(self):
+        texts = self.texts()
+        self.assertGreater(len(texts), 300)
+        for text in texts:
+            # No statutory duty to register in the Algoritmeregister is known to be underway.
+            self.assertNotRegex(text, r"(?i)wordt voorbereid|in voorbereiding|being prepared")
+            # Processing in breach of the GDPR is not the civil-service sponsor's call to go on.
+            if "stil" in text or "stopt" in text or "halt" in text:
+                self.assertNotIn("laat de opdrachtgever", text)
+                self.assertNotIn("have the project sponsor", text)
+        joined = "\n".join(texts)
+        # Art. 169 Gemeentewet: the council's own information right (lid 2) has no public-interest
+        # exception; questions of members (lid 3) do.
+        self.assertIn("(art. 169 lid 2)", joined)
+        self.assertIn("openbaar belang (lid 3)", joined)
+        # Camera surveillance in public space is the mayor's power, not the college's.
+        self.assertIn("bij cameratoezicht in de openbare ruimte de burgemeester", joined)

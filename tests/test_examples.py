@@ -48,7 +48,10 @@ class PublishTests(ExampleTestCase):
         response = self.client.get(reverse("examples:publish", args=[self.source.pk]))
         self.assertContains(response, 'value="Geheim Utrechts project"')
         self.assertContains(response, "De naam van uw gemeente (Utrecht)")
-        self.assertContains(response, "Namen van personen")
+        self.assertContains(response, "die namen worden niet getoond")
+        # Notes are free text: the page does not promise that they hold no names.
+        self.assertContains(response, "haal die er dan eerst uit")
+        self.assertNotContains(response, "Namen van personen")
 
     def test_publishing_needs_the_no_names_check_and_records_it_in_the_trail(self):
         self.client.force_login(self.alice)

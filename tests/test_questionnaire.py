@@ -32,7 +32,7 @@ OLD_DUPLICATES = Path(__file__).parent / "data" / "old_duplicate_questions.json"
 MINIMUMS = {
     "1.4": ("Art. 5, 6 en 38 AVG", "law"),
     "7.3": ("BIO", "norm"),
-    "7.4": ("Art. 35 AVG", "law"),
+    "7.4": ("art. 38 lid 1 AVG", "law"),
     "7.5": ("Art. 35 en 36 AVG", "law"),
     "7.7": ("AI-verordening", "law"),
     "7.9": ("Art. 28 AVG", "law"),
