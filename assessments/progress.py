@@ -110,12 +110,48 @@ class ComparisonPresenter:
         if older is None or newer is None:
             return _("De totaalscores zijn niet te vergelijken: een van de twee beoordelingen "
                      "heeft er geen.")
-        return _("De totaalscore ging van %(older)s op %(older_date)s naar %(newer)s op "
-                 "%(newer_date)s: %(change)s.") % {
+        sentence = _("De totaalscore ging van %(older)s op %(older_date)s naar %(newer)s op "
+                     "%(newer_date)s: %(change)s.") % {
             "older": self.older._score_text(self.older.result.scores.overall),
             "newer": self.newer._score_text(self.newer.result.scores.overall),
             "older_date": self.older_date, "newer_date": self.newer_date,
             "change": _change_words(older, newer)}
+        uncapped = _uncapped_change(self.older.result.scores.overall,
+                                    self.newer.result.scores.overall)
+        if uncapped:
+            # A capped score can stand still while the answers, or a legal minimum, got
+            # better: "gelijk gebleven" alone would tell an alderman nothing happened.
+            sentence += " " + _("Zonder de begrenzing door minimumeisen: %(change)s.") % {
+                "change": uncapped}
+        return sentence
+
+    @cached_property
+    def minimums_sentence(self) -> str:
+        """Which minimum requirements were met since, which not yet, which are new (nothing
+        when neither assessment missed one)."""
+        older = self.older.result.scores.overall.unmet
+        newer = self.newer.result.scores.overall.unmet
+        if not older and not newer:
+            return ""
+        parts = [_("Minimumeisen niet gehaald: %(older)s op %(older_date)s, %(newer)s op "
+                   "%(newer_date)s.") % {"older": len(older), "newer": len(newer),
+                                         "older_date": self.older_date,
+                                         "newer_date": self.newer_date}]
+        older_questions, newer_questions = self._questions
+        met = [code for code in older if code not in newer and code in newer_questions
+               and newer_questions[code].applicable]
+        gone = [code for code in older if code not in newer and code not in met]
+        for codes, words in (
+                (met, _("Nu gehaald: %(names)s.")),
+                (gone, _("Niet meer van toepassing: %(names)s.")),
+                ([code for code in newer if code in older], _("Nog niet gehaald: %(names)s.")),
+                ([code for code in newer if code not in older],
+                 _("Niet meer gehaald of nieuw: %(names)s."))):
+            if codes:
+                parts.append(words % {"names": "; ".join(
+                    _question_name((newer_questions.get(code) or older_questions[code]))
+                    for code in codes)})
+        return " ".join(parts)
 
     @property
     def publications_differ(self) -> bool:
@@ -176,6 +212,9 @@ class ComparisonPresenter:
                     change += "; " + _("van ‘%(older)s’ naar ‘%(newer)s’") % {
                         "older": band_label(older_score.band).lower(),
                         "newer": band_label(newer.score.band).lower()}
+                uncapped = _uncapped_change(older_score, newer.score)
+                if uncapped:
+                    change += "; " + _("zonder begrenzing: %(change)s") % {"change": uncapped}
             rows.append(PerspectiveChange(
                 newer.number, newer.title, ResultsPresenter._score_text(older_score),
                 ResultsPresenter._score_text(newer.score), change))
@@ -270,6 +309,20 @@ def _change_words(older: int, newer: int) -> str:
     if delta < 0:
         return ngettext("%(n)s punt lager", "%(n)s punten lager", -delta) % {"n": -delta}
     return _("gelijk gebleven")
+
+
+def _uncapped_change(older, newer) -> str:
+    """"55 → 59, 4 punten hoger" when a minimum capped either score, else nothing."""
+    if not (older.unmet or newer.unmet):
+        return ""
+    before, after = older.uncapped_score, newer.uncapped_score
+    if before is None or after is None:
+        return ""
+    return f"{before} → {after}, {_change_words(before, after)}"
+
+
+def _question_name(question: QuestionView) -> str:
+    return f"{question.code} {question.short_name or question.text}"
 
 
 def _answer_key(question: QuestionView) -> tuple:

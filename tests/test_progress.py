@@ -62,6 +62,49 @@ class ProgressTestCase(BaseTestCase):
 
 
 class ComparisonValuesTests(ProgressTestCase):
+    def test_a_minimum_met_since_is_told_although_the_capped_score_stands_still(self):
+        """The overall score is capped at 39 while any minimum is unmet: meeting one of several
+        leaves it at 39, and "gelijk gebleven" alone read as if nothing had happened."""
+        first = completed_assessment(self.utrecht, self.alice, score=2,
+                                     processes_personal_data=True)
+        unmet = first.result["overall"]["unmet"]
+        self.assertIn("7.3", unmet)
+        self.assertGreater(len(unmet), 1)
+        second = self.reassess(first, lambda concept: set_answer(concept, "7.3", 4))
+        self.assertEqual(second.overall_score, first.overall_score)  # still capped
+        comparison = ComparisonPresenter.for_assessments(first, second, language="nl")
+        self.assertIn("gelijk gebleven.", comparison.overall_sentence)
+        before = first.result["overall"]["uncapped"]
+        after = second.result["overall"]["uncapped"]
+        self.assertGreater(after, before)
+        self.assertIn(f"Zonder de begrenzing door minimumeisen: {round(before)} → {round(after)}"
+                      f", {round(after) - round(before)} punt", comparison.overall_sentence)
+        sentence = comparison.minimums_sentence
+        self.assertIn(f"Minimumeisen niet gehaald: {len(unmet)} op ", sentence)
+        self.assertIn(f", {len(unmet) - 1} op ", sentence)
+        self.assertIn("Nu gehaald: 7.3 ", sentence)
+        self.assertIn("Nog niet gehaald: ", sentence)
+        self.assertNotIn("7.3", sentence.split("Nog niet gehaald: ")[1])
+        seven = {row.number: row for row in comparison.perspective_changes}[7]
+        self.assertIn("zonder begrenzing: ", seven.change_text)
+        # A perspective without minimums says only what changed.
+        self.assertEqual({row.number: row for row in comparison.perspective_changes}[2]
+                         .change_text, "gelijk gebleven")
+        self.client.force_login(self.alice)
+        page = self.client.get(
+            reverse("assessments:project_compare", args=[second.project_id]),
+            {"van": first.pk, "met": second.pk})
+        self.assertContains(page, "Nu gehaald: 7.3 ")
+        text = pdf_text(report.render_report_pdf(second))
+        self.assertIn("Nu gehaald: 7.3", text)
+
+    def test_no_minimums_sentence_when_neither_missed_one(self):
+        first = completed_assessment(self.utrecht, self.alice, score=4)
+        second = self.reassess(first, lambda concept: answer_all(concept, self.alice, 4))
+        comparison = ComparisonPresenter.for_assessments(first, second, language="nl")
+        self.assertEqual(comparison.minimums_sentence, "")
+        self.assertNotIn("begrenzing", comparison.overall_sentence)
+
     def test_per_perspective_change_changed_answers_and_actions_between(self):
         first, second = self.first_and_second()
         comparison = ComparisonPresenter.for_assessments(second, first, language="nl")
