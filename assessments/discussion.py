@@ -108,10 +108,10 @@ class DiscussionPresenter:
 
     @property
     def progress_label(self) -> str:
-        return ngettext("%(done)s van %(total)s beoordelaar heeft ingediend.",
-                        "%(done)s van %(total)s beoordelaars hebben ingediend.",
-                        len(self.raters)) % {"done": self.submitted_count,
-                                             "total": len(self.raters)}
+        return ngettext("%(done)s van de %(total)s beoordelaars heeft ingediend.",
+                        "%(done)s van de %(total)s beoordelaars hebben ingediend.",
+                        self.submitted_count) % {"done": self.submitted_count,
+                                                 "total": len(self.raters)}
 
     @property
     def status_label(self) -> str:
@@ -210,6 +210,11 @@ def _short(rating: Rating) -> str:
 def _spread_label(value: Spread) -> str:
     if not value.count:
         return _("Niemand heeft deze vraag gescoord.")
+    if value.count == 1:
+        # One score agrees with nothing: "eensgezind" would read as the group's consensus.
+        only = (str(value.lowest) if value.scores
+                else _("weet ik niet") if value.unknown else _("niet van toepassing"))
+        return _("Eén beoordelaar heeft deze vraag gescoord: %(answer)s.") % {"answer": only}
     parts = []
     if value.scores:
         if value.lowest == value.highest:

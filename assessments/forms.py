@@ -291,7 +291,8 @@ class RaterChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
     def label_from_instance(self, obj):
-        return f"{person_label(obj)} ({obj.membership.get_role_display().lower()})"
+        # person_label may end in a function in brackets: "Lex Lezer (wethouder) – lezer".
+        return f"{person_label(obj)} – {obj.membership.get_role_display().lower()}"
 
 
 class RatingRoundForm(forms.Form):

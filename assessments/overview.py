@@ -342,6 +342,24 @@ class ProjectPresenter:
         return latest_round(assessment=self.concept) if self.concept else None
 
     @cached_property
+    def rating_pending(self) -> bool:
+        """The user is a rater of the concept's open round who has not submitted: until they
+        have, the concept, its results and the project's history are closed to them (access
+        helpers), so the page offers only their own scores."""
+        rating_round = self.latest_round
+        if rating_round is None or not rating_round.is_open:
+            return False
+        return any(r.user_id == self.user_id and not r.is_submitted for r in self._raters)
+
+    @cached_property
+    def _raters(self) -> list:
+        return round_raters(rating_round=self.latest_round) if self.latest_round else []
+
+    @property
+    def can_continue(self) -> bool:
+        return self.can_edit and not self.rating_pending
+
+    @cached_property
     def rating(self) -> dict | None:
         """The concept's latest rating round, and what this user can do in it: start one (a
         bewerker), fill in their own scores (a rater), or read the discussion."""
@@ -354,17 +372,28 @@ class ProjectPresenter:
                 return None
             return {"text": "", "own_url": "", "discussion_url": "",
                     "start_url": reverse("assessments:round_start", args=[concept.pk])}
-        raters = round_raters(rating_round=rating_round)
+        raters = self._raters
         mine = next((r for r in raters if r.user_id == self.user_id), None)
         submitted = sum(1 for r in raters if r.is_submitted)
         if rating_round.is_open:
-            text = _("Er loopt een ronde waarin collega's zelfstandig scoren: %(done)s van "
-                     "%(total)s hebben ingediend.") % {"done": submitted, "total": len(raters)}
+            text = ngettext(
+                "Er loopt een ronde waarin collega's zelfstandig scoren: %(done)s van de "
+                "%(total)s heeft ingediend.",
+                "Er loopt een ronde waarin collega's zelfstandig scoren: %(done)s van de "
+                "%(total)s hebben ingediend.", submitted) % {"done": submitted,
+                                                              "total": len(raters)}
+            if self.rating_pending:
+                text += " " + _("U bent gevraagd mee te scoren. Dien eerst uw eigen scores in; "
+                                "daarna ziet u het concept, de scores van collega's en de "
+                                "geschiedenis.")
         else:
-            text = _("De laatste ronde is gesloten op %(date)s; %(done)s van %(total)s hebben "
-                     "ingediend.") % {"date": date_label(rating_round.closed_at),
-                                      "done": submitted, "total": len(raters)}
-        pending = mine is not None and not mine.is_submitted and rating_round.is_open
+            text = ngettext(
+                "De laatste ronde is gesloten op %(date)s; %(done)s van de %(total)s heeft "
+                "ingediend.",
+                "De laatste ronde is gesloten op %(date)s; %(done)s van de %(total)s hebben "
+                "ingediend.", submitted) % {"date": date_label(rating_round.closed_at),
+                                            "done": submitted, "total": len(raters)}
+        pending = self.rating_pending
         may_read = not pending and (self.can_edit or (mine is not None and mine.is_submitted))
         return {
             "text": text,
@@ -391,15 +420,16 @@ class ProjectPresenter:
             else:
                 status = (f"{assessment.get_status_display()} "
                           f"({_answers_label(assessment.answer_count)})")
+            closed = self.rating_pending and assessment.is_concept
             rows.append(AssessmentRow(
                 started_label=f"{date_label(assessment.started_at)} "
                               f"({person_label(assessment.started_by)})",
                 status_label=status,
                 score_label=score_label(assessment.overall_score)
                 if assessment.status == Status.COMPLETED else "–",
-                result_url=reverse("assessments:results", args=[assessment.pk]),
+                result_url="" if closed else reverse("assessments:results", args=[assessment.pk]),
                 resume_url=reverse("assessments:resume", args=[assessment.pk])
-                if self.can_edit and assessment.is_concept else "",
+                if self.can_continue and assessment.is_concept else "",
                 delete_url=reverse("assessments:delete", args=[assessment.pk])
                 if self.can_edit and assessment.is_concept and _is_empty(assessment) else "",
             ))

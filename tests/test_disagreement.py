@@ -52,3 +52,16 @@ class OrderTests(SimpleTestCase):
 
     def test_equal_spreads_keep_their_order(self):
         self.assertEqual(largest_disagreement_first([spread([1])] * 3), [0, 1, 2])
+
+
+class SpreadWordsTests(SimpleTestCase):
+    def test_one_score_is_not_called_unanimous(self):
+        from assessments.disagreement import UNKNOWN
+        from assessments.discussion import _spread_label
+
+        self.assertEqual(_spread_label(spread([0])),
+                         "Eén beoordelaar heeft deze vraag gescoord: 0.")
+        self.assertEqual(_spread_label(spread([UNKNOWN])),
+                         "Eén beoordelaar heeft deze vraag gescoord: weet ik niet.")
+        self.assertEqual(_spread_label(spread([2, 2])), "Alle scores 2: eensgezind.")
+        self.assertEqual(_spread_label(spread([])), "Niemand heeft deze vraag gescoord.")

@@ -81,7 +81,7 @@ class StartingTests(RatingRoundTestCase):
         url = reverse("assessments:round_start", args=[self.concept.pk])
         page = self.client.get(url)
         self.assertContains(page, "Dave")
-        self.assertContains(page, "Bob (lezer)")
+        self.assertContains(page, "Bob – lezer")
         self.assertNotContains(page, "Charlie")  # another municipality
         response = self.client.post(url, {"raters": [self.dave.pk, self.bob.pk]})
         rating_round = RatingRound.objects.get(assessment=self.concept)
@@ -131,7 +131,7 @@ class StartingTests(RatingRoundTestCase):
         self.client.force_login(self.bob)
         page = self.client.get(reverse("assessments:project_detail", args=[self.project.pk]))
         self.assertContains(page, "Mijn scores invullen")
-        self.assertContains(page, "0 van 3 hebben ingediend")
+        self.assertContains(page, "0 van de 3 hebben ingediend")
         self.assertNotContains(page, reverse("assessments:round_discussion",
                                              args=[rating_round.pk]))
         # A concept with a round is someone's work: no "Leeg concept verwijderen".
@@ -140,6 +140,34 @@ class StartingTests(RatingRoundTestCase):
             reverse("assessments:project_detail", args=[self.project.pk])),
             "Leeg concept verwijderen")
 
+    def test_a_bewerker_who_must_score_first_is_offered_only_their_scores(self):
+        """Every link to the concept, its results or the history is a 403 until they submit:
+        the page offered "Verder met de beoordeling" and three such links beside it."""
+        rating_round = self.start_round()
+        url = reverse("assessments:project_detail", args=[self.project.pk])
+        closed = [reverse("assessments:results", args=[self.concept.pk]),
+                  reverse("assessments:resume", args=[self.concept.pk]),
+                  reverse("audit:project_history", args=[self.project.pk]),
+                  reverse("assessments:assessment_start", args=[self.project.pk])]
+        self.client.force_login(self.dave)  # a bewerker and a rater who has not submitted
+        page = self.client.get(url)
+        self.assertContains(page, "Mijn scores invullen")
+        self.assertContains(page, "Dien eerst uw eigen scores in")
+        self.assertContains(page, "na het indienen van uw scores")
+        self.assertNotContains(page, "Verder met de beoordeling")
+        for link in closed:
+            self.assertNotContains(page, f'"{link}"')
+            if link != closed[-1]:
+                self.assertEqual(self.client.get(link).status_code, 403, link)
+        self.assertContains(page, reverse("assessments:project_edit", args=[self.project.pk]))
+        # Once submitted, or for a bewerker who is no rater, the links are back.
+        self.rate(rating_round, self.dave, {})
+        page = self.client.get(url)
+        self.assertContains(page, "Verder met de beoordeling")
+        for link in closed[:3]:
+            self.assertContains(page, f'"{link}"')
+        self.assertContains(page, "1 van de 3 heeft ingediend")
+
 
 class RaterQuestionnaireTests(RatingRoundTestCase):
     def test_a_rater_fills_in_and_submits_their_own_scores(self):
@@ -147,6 +175,13 @@ class RaterQuestionnaireTests(RatingRoundTestCase):
         self.client.force_login(self.bob)  # a lezer may rate
         intro = self.client.get(reverse("assessments:rating_step", args=[rating_round.pk, 0]))
         self.assertContains(intro, "Mijn scores")
+        self.assertContains(intro, "Alice heeft u gevraagd mee te scoren.")
+        # The starter is not told she asked herself.
+        self.client.force_login(self.alice)
+        own = self.client.get(reverse("assessments:rating_step", args=[rating_round.pk, 0]))
+        self.assertContains(own, "U heeft deze ronde gestart en scoort zelf mee.")
+        self.assertNotContains(own, "heeft u gevraagd")
+        self.client.force_login(self.bob)
         url = reverse("assessments:rating_step", args=[rating_round.pk, 1])
         self.assertEqual(self.client.get(url).status_code, 200)
         response = self.client.post(url, step_data(self.concept, 1, None, {
@@ -322,7 +357,7 @@ class DiscussionTests(RatingRoundTestCase):
         self.assertContains(response, "Staat in het plan")
         self.assertContains(response, "Geen sensoren")
         self.assertContains(response, "Bob: <span class=\"wv-rater-open\">nog niet ingediend")
-        self.assertContains(response, "2 van 3 beoordelaars hebben ingediend.")
+        self.assertContains(response, "2 van de 3 beoordelaars hebben ingediend.")
 
     def test_each_question_offers_the_scale_a_reason_and_a_note_to_choose_with(self):
         self.client.force_login(self.alice)

@@ -50,6 +50,8 @@ def error_summary_items(form: forms.BaseForm) -> list[dict]:
             target = f"{bound.auto_id}_0"
         # A form may name what an error is about better than a field label can (a question).
         label = getattr(form, "error_label", lambda name: "")(bound.name) or bound.label
+        # "Wie scoren er mee?: Kies …" reads badly; the summary adds its own colon.
+        label = str(label or "").rstrip(" ?:")
         for error in bound.errors:
             items.append({"target": target, "label": label, "message": error})
     return items
