@@ -149,7 +149,7 @@ class ComparisonPresenter:
                  _("Niet meer gehaald of nieuw: %(names)s."))):
             if codes:
                 parts.append(words % {"names": "; ".join(
-                    _question_name((newer_questions.get(code) or older_questions[code]))
+                    _question_name(newer_questions.get(code) or older_questions[code])
                     for code in codes)})
         return " ".join(parts)
 
