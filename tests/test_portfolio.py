@@ -144,9 +144,14 @@ class OverviewFilterTests(PortfolioDataMixin, BaseTestCase):
             with self.subTest(query=query):
                 response = self.client.get(OVERVIEW + query)
                 self.assertEqual(response.status_code, 400)
-                self.assertContains(response, "Een filter dat niet bestaat, is genegeerd",
+                self.assertContains(response, "Genegeerd, omdat de waarde niet kan",
                                     status_code=400)
                 self.assertNotContains(response, "<script>", status_code=400)
+                # The address's value is not repeated back as Django's message did.
+                self.assertNotContains(response, "geen beschikbare keuze", status_code=400)
+                if "q=" not in query:
+                    self.assertContains(response, "Kies een waarde uit de lijst.",
+                                        status_code=400)
         response = self.client.get(OVERVIEW + "?fase=nope&q=zwak")
         self.assertEqual([r.name for r in response.context["overview"].rows], ["Zwak project"])
         # An unknown sort quietly sorts by name, as before.

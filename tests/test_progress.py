@@ -1,6 +1,7 @@
 """Progress over time: comparing two completed assessments of a project, on a page and in the
 re-assessment's report."""
 
+import re
 import tempfile
 
 from django.core.cache import cache
@@ -233,6 +234,11 @@ class ComparisonPageTests(ProgressTestCase):
             self.assertContains(response, text)
         self.assertNotContains(response, "Pas na de tweede gedaan")
         self.assertNotContains(response, "Niet te vergelijken")
+        # The choices fit a select on a phone: the time (three on one day) and the score.
+        options = re.findall(r"<option[^>]*>([^<]*)</option>", response.content.decode())
+        self.assertIn(f" – score {third.overall_score}", options[0])
+        self.assertRegex(options[0], r"^\d{1,2} \w+ \d{4} \d{2}:\d{2} – score \d+$")
+        self.assertLessEqual(max(len(option) for option in options), 34)
 
     def test_the_project_page_offers_the_comparison_of_the_latest_two(self):
         first, second = self.first_and_second()

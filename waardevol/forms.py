@@ -22,6 +22,18 @@ class DistinctMultipleChoiceField(forms.MultipleChoiceField):
         return list(dict.fromkeys(super().to_python(value)))
 
 
+class QueryFilterForm(forms.Form):
+    """Filters read from the query string: a value no form or link of ours sends is named on
+    the page and left out, the other filters still apply. Django's own "Selecteer een geldige
+    keuze. <the value> is geen beschikbare keuze." repeated whatever was in the address."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = _("Kies een waarde uit de lijst.")
+
+
 def submitted_data(request):
     """The POST data, or None on GET: `request.POST or None` would treat a POST that carries no
     fields as a GET and show an empty form where the user expects an error."""

@@ -103,6 +103,10 @@ class PageAudit:
         wide = horizontal_overflow(translated)
         if wide:
             self.violations.append(f"{name}-{other} ({page.url}) scrolls sideways at 390 px: {wide}")
+        unseen = hidden_focusables(translated)
+        if unseen:
+            self.violations.append(f"{name}-{other} ({page.url}) at 390 px, focusable but not "
+                                   f"visible (WCAG 2.4.7): {unseen}")
         translated.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}-{other}-390.png"),
                               full_page=True)
         translated.context.close()
@@ -160,6 +164,29 @@ def horizontal_overflow(page) -> str:
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
             .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? "." + e.className : ""));
         return `scrollWidth ${root.scrollWidth} > ${window.innerWidth}: ${wide.join(", ")}`;
+    }""")
+
+
+def hidden_focusables(page) -> str:
+    """'' when every element that Tab reaches can be seen; otherwise the first few that cannot
+    (shrunk to a pixel or clipped away, as a visually hidden table head is). The skip link is
+    visible once focused."""
+    return page.evaluate("""() => {
+        const focusable = 'a[href], button, input:not([type=hidden]), select, textarea, '
+            + '[tabindex]:not([tabindex="-1"]), summary';
+        const unseen = [...document.querySelectorAll(focusable)].filter(e => {
+            if (e.disabled || e.closest(".utrecht-skip-link") || !e.getClientRects().length)
+                return false;  // not rendered (display: none, a closed <details>): not reachable
+            const box = e.getBoundingClientRect();
+            let clipped = false;
+            for (let a = e; a && !clipped; a = a.parentElement) {
+                const style = getComputedStyle(a);
+                clipped = style.clip === "rect(0px, 0px, 0px, 0px)" || style.clipPath === "inset(50%)";
+            }
+            return clipped || box.width <= 1 || box.height <= 1;
+        });
+        return unseen.slice(0, 5).map(e => e.tagName.toLowerCase() + " " +
+            (e.textContent || e.name || "").trim().slice(0, 40)).join("; ");
     }""")
 
 

@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Characteristic, Phase
-from waardevol.forms import DistinctMultipleChoiceField
+from waardevol.forms import DistinctMultipleChoiceField, QueryFilterForm
 
 from .selectors import BenchmarkFilters
 
 
-class BenchmarkFilterForm(forms.Form):
+class BenchmarkFilterForm(QueryFilterForm):
     """The national page's filters, from the query string. A value no form of ours sends is an
     error the page names; the other filters still apply."""
 

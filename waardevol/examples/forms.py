@@ -7,14 +7,14 @@ from assessments.forms import QUERY_MAX
 from assessments.models import DESCRIPTION_MAX as PROJECT_DESCRIPTION_MAX
 from assessments.models import NAME_MAX
 from perspectives.models import Characteristic, Phase
-from waardevol.forms import DistinctMultipleChoiceField
+from waardevol.forms import DistinctMultipleChoiceField, QueryFilterForm
 from waardevol.text import CleanCharField
 
 from .models import DESCRIPTION_MAX, TITLE_MAX
 from .selectors import LibraryFilters
 
 
-class LibraryFilterForm(forms.Form):
+class LibraryFilterForm(QueryFilterForm):
     """The library's search and filters, from the query string. A value no form of ours sends is
     named on the page and left out; the other filters still apply."""
 
