@@ -425,8 +425,11 @@ def _instrument_view(data: dict, item: scoring.SuggestedInstrument,
                      questions_by_code: dict, language: str) -> InstrumentView:
     reasons = []
     if item.characteristics:
-        reasons.append(_("Uw project: %(characteristics)s.") % {
-            "characteristics": "; ".join(characteristic_label(c).lower()
+        # The labels as the project page writes them ("Gebruikt AI", not "gebruikt ai").
+        reasons.append(ngettext("Het project heeft het kenmerk %(characteristics)s.",
+                                "Het project heeft de kenmerken %(characteristics)s.",
+                                len(item.characteristics)) % {
+            "characteristics": ", ".join(f"‘{characteristic_label(c)}’"
                                          for c in item.characteristics)})
     for code, level in item.questions:
         if level == scoring.UNKNOWN:

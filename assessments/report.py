@@ -103,12 +103,21 @@ class ReportPresenter(ResultsPresenter):
 
     @property
     def summary_attention(self) -> list:
-        """The attention list of the summary page with its first next step; a step that the
-        unmet minimum requirements above already name is not repeated."""
+        """The attention list of the summary page: each perspective with its first next step
+        and, when its only steps are those of unmet minimum requirements (named just above, so
+        not repeated), a pointer to them instead of a line that looks cut off."""
         named = {minimum.code for minimum in self.unmet_minimums}
-        return [(item, [step for step in item.next_steps
-                        if step.code not in named][:SUMMARY_STEPS_PER_PERSPECTIVE])
-                for item in self.attention]
+        rows = []
+        for item in self.attention:
+            steps = [step for step in item.next_steps
+                     if step.code not in named][:SUMMARY_STEPS_PER_PERSPECTIVE]
+            codes = sorted({step.code for step in item.next_steps if step.code in named})
+            pointer = "" if steps or not codes else ngettext(
+                "eerst de minimumeis hierboven (%(codes)s).",
+                "eerst de minimumeisen hierboven (%(codes)s).", len(codes)) % {
+                "codes": ", ".join(codes)}
+            rows.append((item, steps, pointer))
+        return rows
 
     @property
     def open_actions_sentence(self) -> str:

@@ -221,6 +221,19 @@ class ReportContentTests(ReportTestCase):
         self.assertNotIn("Mrt", " ".join(pages))
         self.assertNotIn("Balk", " ".join(pages))
 
+    def test_an_attention_item_whose_only_step_is_a_minimum_points_to_it(self):
+        """The summary names unmet minimums first and does not repeat their steps; a perspective
+        whose only step was one ended in its score, as if cut off."""
+        assessment = self.completed_assessment(
+            score=4, processes_personal_data=True, adjust=lambda a: set_answer(a, "1.4", 0))
+        presenter = report.ReportPresenter.for_assessment(assessment)
+        rows = {item.number: (steps, pointer)
+                for item, steps, pointer in presenter.summary_attention}
+        self.assertEqual(rows[1], ([], "eerst de minimumeis hierboven (1.4)."))
+        pages = [" ".join((page.extract_text() or "").split())
+                 for page in PdfReader(io.BytesIO(report.render_report_pdf(assessment))).pages]
+        self.assertIn("– aandacht nodig): eerst de minimumeis hierboven (1.4).", pages[1])
+
     def test_no_text_runs_outside_its_cell_or_column(self):
         """Fixed-layout tables take their widths from the stylesheet, and a word longer than its
         column used to run into the next one ("Projectleider" over the date, "2026" over the

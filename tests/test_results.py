@@ -125,6 +125,11 @@ class PageAndReportAgreeTests(BaseTestCase):
         values += [f"{m.code} {m.short_name}" for m in presenter.unmet_minimums]
         values += [f"{a.number}. {a.title}" for a in presenter.attention]
         values += [i.name for i in presenter.instruments]
+        # Why an instrument is suggested, in the project page's words ("Uw project: verwerkt
+        # persoonsgegevens." followed "Waarom voor dit project:", and lowercased "AI").
+        reasons = [reason for i in presenter.instruments for reason in i.reasons]
+        self.assertIn("Het project heeft het kenmerk ‘Verwerkt persoonsgegevens’.", reasons)
+        values += reasons[:3]
         values += [field for row in presenter.actions
                    for field in (row.perspective_label, row.description, row.owner,
                                  row.due_label, row.status_label)]
