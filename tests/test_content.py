@@ -251,3 +251,25 @@ class LegalStatementTests(TestCase):
         self.assertIn("openbaar belang (lid 3)", joined)
         # Camera surveillance in public space is the mayor's power, not the college's.
         self.assertIn("bij cameratoezicht in de openbare ruimte de burgemeester", joined)
+
+
+class WordingTests(TestCase):
+    def test_the_content_says_perspectief_as_the_interface_does(self):
+        """The report's word is "zichtlijn"; users read "perspectief" everywhere else, so a text
+        that sent them to "zichtlijn 7" named something no page is called. Only the quotes from
+        the report (report_basis) keep its word."""
+        found = []
+
+        def walk(value, path):
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if key != "report_basis":
+                        walk(item, f"{path}.{key}")
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    walk(item, f"{path}[{index}]")
+            elif isinstance(value, str) and "zichtlijn" in value.lower():
+                found.append(path)
+
+        walk(content_snapshot(), "content")
+        self.assertEqual(found, [])
