@@ -6,8 +6,10 @@ import tempfile
 
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments import report, services
+from assessments.labels import date_label
 from assessments.models import ActionStatus, Assessment
 from assessments.progress import ComparisonPresenter
 from perspectives.models import Perspective, Question
@@ -247,6 +249,10 @@ class ComparisonPageTests(ProgressTestCase):
         self.assertContains(page, 'action="' + self.url(first.project)[0] + '"')
         self.assertContains(page, f'<option value="{first.pk}" selected>', html=False)
         self.assertContains(page, f'<option value="{second.pk}" selected>', html=False)
+        # Both on one day (as in a test): the rows of "Alle beoordelingen" tell them apart.
+        for assessment in (first, second):
+            local = timezone.localtime(assessment.completed_at)
+            self.assertContains(page, f"Afgerond op {date_label(local)} {local:%H:%M} door")
 
     def test_with_one_completed_assessment_there_is_nothing_to_compare(self):
         first = completed_assessment(self.utrecht, self.alice)
