@@ -522,10 +522,17 @@ def assessment_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk)
+    can_edit = request.user.membership.can_edit
+    example = None
+    if can_edit and assessment.is_completed:
+        # Published already: the page says so and links it, instead of offering to publish.
+        from waardevol.examples.selectors import example_of_assessment
+
+        example = example_of_assessment(assessment=assessment)
     return render(request, "assessments/results.html", {
         "assessment": assessment, "project": assessment.project,
         "results": ResultsPresenter.for_assessment(assessment, language=get_language()),
-        "can_edit": request.user.membership.can_edit,
+        "can_edit": can_edit, "example": example,
     })
 
 

@@ -203,6 +203,37 @@ class WithdrawalTests(ExampleTestCase):
         self.assertNotContains(self.client.get(reverse("examples:detail", args=[example.pk])),
                                "Voorbeeld intrekken")
 
+    def test_withdrawing_asks_first(self):
+        example = self.publish()
+        self.client.force_login(self.alice)
+        url = reverse("examples:withdraw", args=[example.pk])
+        detail = self.client.get(reverse("examples:detail", args=[example.pk]))
+        self.assertContains(detail, f'<a class="utrecht-link" href="{url}">Voorbeeld intrekken</a>')
+        page = self.client.get(url)
+        self.assertContains(page, "Voorbeeld intrekken?")
+        self.assertContains(page, "Na intrekken ziet geen enkele gemeente ‘Sensoren in de "
+                                  "binnenstad’ meer.")
+        self.assertContains(page, f'<form method="post" action="{url}"')
+        self.assertContains(page, "Ja, intrekken")
+        self.assertContains(page, "Nee, terug")
+        example.refresh_from_db()
+        self.assertTrue(example.is_published)  # asking withdrew nothing
+        self.assertEqual(self.client.put(url).status_code, 405)
+        # Others may not even be asked.
+        for user in (self.bob, self.charlie):
+            self.client.force_login(user)
+            self.assertEqual(self.client.get(url).status_code, 403)
+        # The source's results page says it is published, and links it.
+        self.client.force_login(self.alice)
+        results = self.client.get(reverse("assessments:results", args=[self.source.pk]))
+        self.assertContains(results, "Gepubliceerd als voorbeeld:")
+        self.assertContains(results, reverse("examples:detail", args=[example.pk]))
+        self.assertNotContains(results, "Publiceren als voorbeeld")
+        self.client.post(url)
+        results = self.client.get(reverse("assessments:results", args=[self.source.pk]))
+        self.assertContains(results, "Publiceren als voorbeeld")
+        self.assertRedirects(self.client.get(url), reverse("examples:library"))
+
     def test_withdrawing_twice_is_told_not_an_error(self):
         example = self.publish()
         self.client.force_login(self.alice)

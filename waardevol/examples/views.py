@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from assessments.views import member_page
 from waardevol.accounts.access import (
@@ -74,9 +74,16 @@ def example_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_page
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def example_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks first (GET), as the admin's withdrawal does: it cannot be undone, and the button sat
+    beside "Eigen project starten"."""
     example = example_for_withdrawal(request.user, pk)
+    if request.method != "POST":
+        if not example.is_published:
+            messages.info(request, _("Dit voorbeeld was al ingetrokken."))
+            return redirect("examples:library")
+        return render(request, "examples/withdraw.html", {"example": example})
     if services.example_withdraw(example=example, user=request.user):
         messages.success(request, _("Het voorbeeld is ingetrokken. Niemand kan het nog zien."))
     else:
