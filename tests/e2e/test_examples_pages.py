@@ -75,7 +75,10 @@ def test_publish_find_start_from_and_withdraw_an_example(browser, site, audit):
 
     log_in(page, site, "alice")
     page.goto(example_url)
-    page.click("main button:has-text('Voorbeeld intrekken')")
+    page.click("main a:has-text('Voorbeeld intrekken')")
+    page.wait_for_url(re.compile(r"/intrekken/$"))
+    audit.check(page, "example-withdraw")
+    page.click("main button:has-text('Ja, intrekken')")
     page.wait_for_url(re.compile(r"/voorbeelden/$"))
     assert "Niemand kan het nog zien" in page.locator("main").inner_text()
     log_out(page)
