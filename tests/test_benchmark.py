@@ -19,11 +19,14 @@ from waardevol.benchmark.presenters import (
     NationalPresenter,
     ProjectComparison,
     count_text,
+    position_text,
+    range_text,
     too_few_text,
 )
 from waardevol.benchmark.selectors import (
     MIN_MUNICIPALITIES,
     BenchmarkFilters,
+    Distribution,
     benchmark_distributions,
 )
 
@@ -180,7 +183,7 @@ class SmallGroupTests(BaseTestCase):
         for assessment in (own, other):
             comparison = ResultsPresenter.for_assessment(assessment).national_comparison
             first = comparison.rows[0]
-            self.assertEqual((first.median, first.middle_half), ("50", "50–50"), assessment)
+            self.assertEqual((first.median, first.middle_half), ("50", "50"), assessment)
             dist = comparison._distributions[1]
             self.assertEqual(dist.municipalities, MIN_MUNICIPALITIES + 1)
             self.assertIn("niet uw eigen gemeente", comparison.group_sentence)
@@ -212,6 +215,18 @@ class SmallGroupTests(BaseTestCase):
 
 class DifferencingTests(BaseTestCase):
     """Nested filters must not reveal a few municipalities by subtraction."""
+
+    def test_a_middle_half_without_width_is_one_figure(self):
+        """Most comparable projects capped at 39 made "39–39" and "in de middelste helft"."""
+        self.assertEqual(range_text(48.2, 71.0), "48–71")
+        self.assertEqual(range_text(39.0, 39.4), "39")
+        self.assertEqual(range_text(None, None), "–")
+        flat = Distribution(7, None, False, 5, 5, p25=39.0, median=39.0, p75=39.0)
+        self.assertEqual(position_text(39, flat), "gelijk aan de middelste helft")
+        self.assertEqual(position_text(50, flat),
+                         "hoger dan driekwart van de vergelijkbare projecten")
+        wide = Distribution(7, None, False, 5, 5, p25=30.0, median=39.0, p75=50.0)
+        self.assertEqual(position_text(39, wide), "in de middelste helft")
 
     def test_counts_are_shown_in_bands(self):
         self.assertEqual([count_text(n) for n in (None, 5, 9, 10, 19, 20, 49, 50, 99, 100, 499,

@@ -26,6 +26,13 @@ from .selectors import (
 COMPARABLE_CHARACTERISTICS = (Characteristic.PERSONAL_DATA, Characteristic.AI)
 
 
+def range_text(low: float | None, high: float | None) -> str:
+    """The middle half as "48–71"; one figure when it has no width (most comparable projects
+    scored the same, e.g. 39 where an unmet minimum capped them): "45–45" read like an error."""
+    low_text, high_text = figure(low), figure(high)
+    return low_text if low_text == high_text else f"{low_text}–{high_text}"
+
+
 def too_few_text() -> str:
     return _("te weinig vergelijkbare beoordelingen")
 
@@ -149,7 +156,7 @@ class NationalPresenter:
                     cells.append(YearCell(year, too_few_text(), True))
                 else:
                     cells.append(YearCell(year, f"{figure(found.median)} "
-                                                f"({figure(found.p25)}–{figure(found.p75)})",
+                                                f"({range_text(found.p25, found.p75)})",
                                           False))
             rows.append(YearRow(f"{number}. {title}", cells))
         return rows
@@ -253,8 +260,7 @@ class ProjectComparison:
         if found is None or found.suppressed:
             return ComparisonRow(number, title, own_text, too_few_text(), "–", "–")
         return ComparisonRow(number, title, own_text, figure(found.median),
-                             f"{figure(found.p25)}–{figure(found.p75)}",
-                             position_text(own, found))
+                             range_text(found.p25, found.p75), position_text(own, found))
 
     @property
     def has_figures(self) -> bool:
@@ -308,4 +314,6 @@ def position_text(own: int | None, found: Distribution) -> str:
         return _("hoger dan driekwart van de vergelijkbare projecten")
     if own < found.p25:
         return _("lager dan driekwart van de vergelijkbare projecten")
+    if figure(found.p25) == figure(found.p75):  # no width: "in the middle half" says nothing
+        return _("gelijk aan de middelste helft")
     return _("in de middelste helft")
