@@ -73,6 +73,13 @@ class QuestionDiscussion:
         return (self.spread.unanimous and not self.conflict_label and self.form is not None
                 and not self.form.is_bound and self.has_answer)
 
+    @property
+    def folded(self) -> bool:
+        """Its form starts folded: settled, or nobody scored it (nothing to discuss; with every
+        form open the page was 41,000 px tall and the few real differences got lost)."""
+        return self.settled or (not self.spread.count and not self.conflict_label
+                                and self.form is not None and not self.form.is_bound)
+
 
 class DiscussionPresenter:
     """`bound` is a submitted (invalid or conflicting) choice form of one question, shown again
