@@ -43,7 +43,7 @@ def _demo_answer(index: int) -> services.AnswerValues:
         return services.AnswerValues(AnswerKind.UNKNOWN, note="Navragen bij de leverancier.")
     if index % 13 == 7:
         return services.AnswerValues(AnswerKind.NOT_APPLICABLE,
-                                     na_reason="Geen externe partij betrokken in deze fase.")
+                                     na_reason="Speelt in deze fase van het project nog niet.")
     note = "Vastgelegd in het projectplan." if index % 3 == 0 else ""
     return services.AnswerValues(AnswerKind.SCORE, score=pattern[index % len(pattern)], note=note)
 
