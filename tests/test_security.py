@@ -174,3 +174,10 @@ class ErrorPageTests(BaseTestCase):
         self.client.force_login(self.bob)
         response = self.client.get(reverse("assessments:project_create"))
         self.assertContains(response, "Geen toegang", status_code=403)
+        # A member is led back to their municipality's projects, not only to the public home.
+        self.assertContains(response, f'href="{reverse("assessments:overview")}">Naar de '
+                                      "projecten van uw gemeente</a>", status_code=403)
+        self.client.force_login(self.vng)  # no municipality: only the home page
+        response = self.client.get(reverse("assessments:project_detail", args=[1]))
+        self.assertNotContains(response, "Naar de projecten van uw gemeente",
+                               status_code=response.status_code)
