@@ -312,11 +312,18 @@ def _change_words(older: int, newer: int) -> str:
 
 
 def _uncapped_change(older, newer) -> str:
-    """"55 → 59, 4 punten hoger" when a minimum capped either score, else nothing."""
+    """"55 → 59, 4 punten hoger" when a minimum capped either score and the scores without the
+    cap moved another way than the shown ones (the same way, it would only repeat them)."""
     if not (older.unmet or newer.unmet):
         return ""
     before, after = older.uncapped_score, newer.uncapped_score
-    if before is None or after is None:
+    if None in (before, after, older.score, newer.score):
+        return ""
+
+    def sign(delta: int) -> int:
+        return (delta > 0) - (delta < 0)
+
+    if sign(after - before) == sign(newer.score - older.score):
         return ""
     return f"{before} → {after}, {_change_words(before, after)}"
 

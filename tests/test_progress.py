@@ -101,6 +101,21 @@ class ComparisonValuesTests(ProgressTestCase):
         text = pdf_text(report.render_report_pdf(second))
         self.assertIn("Nu gehaald: 7.3", text)
 
+    def test_the_score_without_the_cap_only_where_it_tells_something_else(self):
+        from assessments.progress import _uncapped_change
+        from assessments.scoring import PerspectiveScore
+
+        def score(shown, uncapped, unmet=("7.3",)):
+            return PerspectiveScore(shown, shown, "aandacht", 4, 0, 0, 0, uncapped, unmet)
+
+        # Capped both times, the answers better: told.
+        self.assertEqual(_uncapped_change(score(39, 55), score(39, 59)), "55 → 59, 4 punten hoger")
+        # Nothing moved, or the cap lifted and the score rose with the answers: nothing to add.
+        self.assertEqual(_uncapped_change(score(39, 43), score(39, 43)), "")
+        self.assertEqual(_uncapped_change(score(39, 65), score(80, 80, ())), "")
+        # No minimum either time: nothing.
+        self.assertEqual(_uncapped_change(score(50, 50, ()), score(60, 60, ())), "")
+
     def test_no_minimums_sentence_when_neither_missed_one(self):
         first = completed_assessment(self.utrecht, self.alice, score=4)
         second = self.reassess(first, lambda concept: answer_all(concept, self.alice, 4))
