@@ -67,6 +67,24 @@ class ContentFixtureTests(TestCase):
                         self.assertTrue(value and value.strip(),
                                         f"{model.__name__} {obj.pk} {field}_{language} is empty")
 
+    def test_every_text_fits_what_the_admin_accepts(self):
+        """load_content writes the fixtures without the admin's validation: a text longer than
+        its field's limit was loaded, and then no editor could save that question at all."""
+        from perspectives.models import Instrument
+
+        for model in (Process, Perspective, Question, Advice, PublicValue, Instrument):
+            for obj in model.objects.all():
+                with self.subTest(model=model.__name__, obj=str(obj)[:40]):
+                    obj.full_clean(validate_unique=False, validate_constraints=False)
+                    # A TextField's max_length binds only its form field (the admin's), not
+                    # full_clean: checked here for every field and language.
+                    too_long = {field.attname: len(getattr(obj, field.attname))
+                                for field in model._meta.fields
+                                if field.max_length and isinstance(getattr(obj, field.attname),
+                                                                   str)
+                                and len(getattr(obj, field.attname)) > field.max_length}
+                    self.assertEqual(too_long, {})
+
     def test_languages_differ(self):
         perspective = Perspective.objects.get(number=1)
         self.assertNotEqual(perspective.title_nl, perspective.title_en)
