@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from perspectives.models import Band, Characteristic, Perspective, Phase
-from waardevol.forms import QueryFilterForm, SharedObjectForm
+from waardevol.forms import IdMultipleChoiceField, QueryFilterForm, SharedObjectForm
 from waardevol.text import CleanCharField
 
 from .labels import date_label, person_label, perspective_titles
@@ -277,19 +277,7 @@ class ChosenAnswerForm(PerspectiveStepForm):
         return self.blocks()[0]
 
 
-class RaterChoiceField(forms.ModelMultipleChoiceField):
-    # A user id as the database stores it (a 64-bit integer): a longer number made SQLite raise
-    # OverflowError inside Django's check of the choices (a 500).
-    ID_DIGITS_MAX = 18
-
-    def clean(self, value):
-        if isinstance(value, (list, tuple)):
-            for pk in value:
-                if not (str(pk).isdigit() and len(str(pk)) <= self.ID_DIGITS_MAX):
-                    raise forms.ValidationError(self.error_messages["invalid_pk_value"],
-                                                code="invalid_pk_value", params={"pk": pk})
-        return super().clean(value)
-
+class RaterChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         # person_label may end in a function in brackets: "Lex Lezer (wethouder) – lezer".
         return f"{person_label(obj)} – {obj.membership.get_role_display().lower()}"

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -79,10 +80,31 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
     change_list_template = "admin/change_list.html"
 
 
+class AdviceFormSet(BaseInlineFormSet):
+    """One advice per band (a database constraint the inline's forms do not check, as they
+    leave out the perspective): a second one for a band is a form error, not an IntegrityError,
+    for a colleague who added it meanwhile or a form posted as new."""
+
+    def clean(self):
+        super().clean()
+        stored = dict(Advice.objects.filter(perspective=self.instance)
+                      .values_list("band", "pk")) if self.instance.pk else {}
+        seen = set()
+        for form in self.forms:
+            band = getattr(form, "cleaned_data", {}).get("band")
+            if not band:
+                continue
+            if band in seen or stored.get(band) not in (None, form.instance.pk):
+                form.add_error("band", _("Er is al een advies voor deze scoreband. Pas dat "
+                                         "advies aan in plaats van een tweede toe te voegen."))
+            seen.add(band)
+
+
 class AdviceInline(NoDeleteMixin, CleanTextMixin, TranslationStackedInline):
     """Stacked, not tabular: two long texts side by side made the page scroll sideways."""
 
     model = Advice
+    formset = AdviceFormSet
     extra = 0
     max_num = 3
     fields = ["band", "text", "text_preview"]

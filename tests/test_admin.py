@@ -1,10 +1,13 @@
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.urls import reverse
 from reversion.models import Version
 
 from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
 
-from .base import BaseTestCase
+from waardevol.admin_guards import GuardedAdminMixin
+
+from .base import PASSWORD, BaseTestCase
 from .htmlforms import form_data
 
 CONTENT = [Process, Perspective, Question, Advice, PublicValue]
@@ -249,3 +252,88 @@ class VngEditorAdminTests(BaseTestCase):
         self.client.force_login(self.alice)
         response = self.client.get(reverse("admin:perspectives_perspective_changelist"))
         self.assertEqual(response.status_code, 302)
+
+
+class AdminGuardTests(BaseTestCase):
+    """What Django's admin passes to the database unchecked gives a message or an error on the
+    form, never a 500 (waardevol/admin_guards.py; found by fuzzing every admin page)."""
+
+    HUGE = "9" * 25
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        cls.root = User.objects.create_superuser("root", "root@example.org", PASSWORD)
+
+    def get(self, user, url, params):
+        self.client.force_login(user)
+        return self.client.get(url, params)
+
+    def test_every_registered_admin_is_guarded(self):
+        self.assertGreater(len(admin.site._registry), 10)
+        for model, model_admin in admin.site._registry.items():
+            self.assertIsInstance(model_admin, GuardedAdminMixin, model)
+
+    def test_a_selection_that_cannot_be_a_row_is_told(self):
+        changelists = [(self.vng, "admin:examples_publishedexample_changelist", "withdraw"),
+                       (self.root, "admin:assessments_membership_changelist", "delete_selected"),
+                       (self.root, "admin:auth_group_changelist", "delete_selected")]
+        for user, name, action in changelists:
+            for selected in ("x", "", self.HUGE, "-1"):
+                with self.subTest(name=name, selected=selected):
+                    self.client.force_login(user)
+                    response = self.client.post(reverse(name), {
+                        "action": action, "_selected_action": selected, "index": "0"},
+                        follow=True)
+                    self.assertEqual(response.status_code, 200)
+                    messages = [str(m) for m in response.context["messages"]]
+                    self.assertTrue(any("selectie" in m or "geselecteerd" in m
+                                        for m in messages), messages)
+
+    def test_filter_values_the_database_cannot_hold_show_the_list_unfiltered(self):
+        cases = [(self.vng, "admin:perspectives_question_changelist", {"id__in": self.HUGE}),
+                 (self.root, "admin:assessments_project_changelist",
+                  {"created_at__year": self.HUGE}),
+                 (self.root, "admin:audit_auditevent_changelist", {"created_at__year": "9999"}),
+                 (self.root, "admin:audit_auditevent_changelist",
+                  {"created_at__year": "9999", "created_at__month": "12"})]
+        for user, name, params in cases:
+            with self.subTest(name=name, params=params):
+                response = self.get(user, reverse(name), params)
+                self.assertRedirects(response, reverse(name) + "?e=1")
+
+    def test_a_search_is_cut_to_a_sensible_length(self):
+        url = reverse("admin:perspectives_question_changelist")
+        response = self.get(self.vng, url, {"q": "A" * 100_000})
+        self.assertEqual(response.status_code, 200)
+        response = self.get(self.vng, url, {"q": "DPIA " + " ".join(["x"] * 500)})
+        self.assertEqual(response.status_code, 200)
+
+    def test_a_link_to_content_that_cannot_exist_is_a_form_error(self):
+        perspective = Perspective.objects.get(number=1)
+        url = reverse("admin:perspectives_perspective_change", args=[perspective.pk])
+        self.client.force_login(self.vng)
+        data = form_data(self.client.get(url).content.decode(), form_id="perspective_form")
+        data["public_values"] = self.HUGE
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "errorlist")
+
+    def test_a_second_advice_for_a_band_is_a_form_error(self):
+        perspective = Perspective.objects.get(number=1)
+        url = reverse("admin:perspectives_perspective_change", args=[perspective.pk])
+        self.client.force_login(self.vng)
+        data = form_data(self.client.get(url).content.decode(), form_id="perspective_form")
+        # The stored advice posted as new rows (as a colleague's addition meanwhile would be).
+        data["advice-INITIAL_FORMS"] = "0"
+        for key in [k for k in data if k.startswith("advice-") and k.endswith("-id")]:
+            data[key] = ""
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "Er is al een advies voor deze scoreband.")
+        self.assertEqual(Advice.objects.filter(perspective=perspective).count(), 3)
+
+    def test_axes_broken_cleanup_action_is_not_offered(self):
+        response = self.get(self.root, reverse("admin:axes_accessattempt_changelist"), {})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, "cleanup_expired_attempts")

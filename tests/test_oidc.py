@@ -14,7 +14,11 @@ from django.utils import timezone
 
 from assessments.models import Invitation, Membership, Role
 from waardevol.accounts.models import OIDCIdentity
-from waardevol.accounts.oidc import municipality_code_from_claims, role_from_claims
+from waardevol.accounts.oidc import (
+    INVITATION_SESSION_KEY,
+    municipality_code_from_claims,
+    role_from_claims,
+)
 
 from .base import PASSWORD, BaseTestCase
 
@@ -192,6 +196,10 @@ class OIDCLoginTests(BaseTestCase):
         self.assertContains(accept_page, "Inloggen met uw organisatie-account")
         # Her provider sends no municipality claim: the invitation says where she belongs.
         self.provider_user("collega-amersfoort", email="n.collega@amersfoort.nl")
+        # Only a token is kept in the session, not whatever else the address holds.
+        for junk in ("x" * 100_000, "<b>", f"{invitation.token}x"):
+            self.client.get(reverse("oidc_start"), {"uitnodiging": junk})
+            self.assertNotIn(INVITATION_SESSION_KEY, self.client.session)
         response = self.oidc_login("collega-amersfoort", f"?uitnodiging={invitation.token}")
         self.assertRedirects(response, reverse("assessments:overview"))
         user = OIDCIdentity.objects.get(issuer=self.issuer, subject="collega-amersfoort").user

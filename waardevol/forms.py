@@ -22,6 +22,31 @@ class DistinctMultipleChoiceField(forms.MultipleChoiceField):
         return list(dict.fromkeys(super().to_python(value)))
 
 
+# A row id as the database stores it (a 64-bit integer has at most 19 digits; 18 always fits).
+ID_DIGITS_MAX = 18
+
+
+def is_database_id(value) -> bool:
+    """Whether `value` can be a row's id: ASCII digits, few enough for a 64-bit integer. Django
+    passes ids from forms to `pk__in` unchecked, and a longer number made SQLite raise
+    OverflowError (a 500)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= ID_DIGITS_MAX
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Checkboxes of rows (raters, an admin's links to other content): an id that cannot be one
+    is an invalid choice, not a database error."""
+
+    def clean(self, value):
+        if isinstance(value, (list, tuple)):
+            for pk in value:
+                if not is_database_id(pk):
+                    raise forms.ValidationError(self.error_messages["invalid_pk_value"],
+                                                code="invalid_pk_value", params={"pk": pk})
+        return super().clean(value)
+
+
 class QueryFilterForm(forms.Form):
     """Filters read from the query string: a value no form or link of ours sends is named on
     the page and left out, the other filters still apply. Django's own "Selecteer een geldige

@@ -26,3 +26,11 @@ class AccountsConfig(AppConfig):
         post_save.connect(user_changed, sender=user_model, dispatch_uid="forget-cached-user")
         post_delete.connect(user_changed, sender=user_model,
                             dispatch_uid="forget-cached-user-delete")
+
+        # Every admin, ours and the packages', checks what Django's admin passes to the database
+        # unchecked. django.contrib.admin (earlier in INSTALLED_APPS) has registered them all.
+        from django.contrib import admin
+
+        from waardevol.admin_guards import guard_every_admin
+
+        guard_every_admin(admin.site)

@@ -7,6 +7,7 @@ invitation they accept with their organisation account, or from the provider's c
 """
 
 import logging
+import uuid
 
 import jwt
 import requests
@@ -120,10 +121,19 @@ def oidc_enabled_or_404() -> None:
         raise Http404
 
 
+def _invitation_token(value: str) -> str:
+    """An invitation's token (a UUID), or "": whatever else the address holds is not kept in the
+    session, which every request of the login reads."""
+    try:
+        return str(uuid.UUID(value[:40]))
+    except ValueError:
+        return ""
+
+
 def oidc_start(request: HttpRequest) -> HttpResponse:
     """Send the browser to the identity provider; `?uitnodiging=<token>` accepts an invitation."""
     oidc_enabled_or_404()
-    token = request.GET.get("uitnodiging", "")
+    token = _invitation_token(request.GET.get("uitnodiging", ""))
     if token:
         request.session[INVITATION_SESSION_KEY] = token
     else:
