@@ -4,7 +4,6 @@ from django.urls import reverse
 from reversion.models import Version
 
 from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
-
 from waardevol.admin_guards import GuardedAdminMixin
 
 from .base import PASSWORD, BaseTestCase
