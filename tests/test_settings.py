@@ -4,7 +4,7 @@ import sys
 from pathlib import Path
 
 from django.conf import settings
-from django.test import SimpleTestCase, TestCase
+from django.test import SimpleTestCase, TestCase, override_settings
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,11 @@ class ProductionSettingsTests(SimpleTestCase):
         result = manage("check", env=env)
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("SECRET_KEY", result.stderr)
+
+    def test_a_privacy_statement_address_must_be_a_web_address(self):
+        result = manage("check", env={**PRODUCTION_ENV, "PRIVACY_STATEMENT_URL": "javascript:x"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("PRIVACY_STATEMENT_URL", result.stderr)
 
     def test_language_and_time_zone(self):
         self.assertEqual(settings.LANGUAGE_CODE, "nl")
@@ -77,3 +82,21 @@ class SecurityHeaderTests(TestCase):
         client = Client(enforce_csrf_checks=True)
         response = client.post(reverse("login"), {"username": "x", "password": "y"})
         self.assertEqual(response.status_code, 403)
+
+
+class PrivacyStatementLinkTests(TestCase):
+    """The organisation that offers Waardevol is the controller (AVG) and has the privacy
+    statement; every page's footer links it when PRIVACY_STATEMENT_URL is set."""
+
+    @override_settings(PRIVACY_STATEMENT_URL="https://www.gemeente.example/privacy")
+    def test_the_footer_links_the_offering_organisations_statement(self):
+        for url in (reverse("perspectives:index"), reverse("login"), "/bestaat-niet/"):
+            with self.subTest(url=url):
+                response = self.client.get(url)
+                self.assertContains(response, '<a class="utrecht-link" href="https://www.gemeente'
+                                              '.example/privacy">Privacyverklaring</a>',
+                                    status_code=response.status_code)
+
+    def test_no_link_without_an_address(self):
+        self.assertNotContains(self.client.get(reverse("perspectives:index")),
+                               "Privacyverklaring")

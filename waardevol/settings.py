@@ -107,6 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "waardevol.views.footer_links",
                 "waardevol.accounts.twofactor.template_context",
             ],
         },
@@ -321,6 +322,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "waardevol@localhost")
 # Where visitors report accessibility problems (shown in the accessibility statement): a mailbox
 # someone reads. Falls back to the sender address so the statement never lacks a contact.
 ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", DEFAULT_FROM_EMAIL)
+# The privacy statement of the organisation that offers Waardevol (it is the controller under the
+# AVG and owes its users the information of art. 13): linked in every page's footer when set.
+PRIVACY_STATEMENT_URL = os.environ.get("PRIVACY_STATEMENT_URL", "")
+if PRIVACY_STATEMENT_URL and not PRIVACY_STATEMENT_URL.startswith(("https://", "http://", "/")):
+    raise ImproperlyConfigured("PRIVACY_STATEMENT_URL must be an http(s):// address or a path.")
 
 # Cache: a file cache by default (zero set-up; shared by the processes of one machine). With
 # REDIS_URL (or CACHE_URL), e.g. redis://127.0.0.1:6379/0, Django's Redis cache, shared by every

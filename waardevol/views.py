@@ -34,6 +34,12 @@ def accessibility_statement(request: HttpRequest) -> HttpResponse:
     })
 
 
+def footer_links(request: HttpRequest) -> dict:
+    """A context processor: the footer's link to the offering organisation's privacy statement
+    (PRIVACY_STATEMENT_URL), on every page that has the footer, error pages included."""
+    return {"privacy_statement_url": settings.PRIVACY_STATEMENT_URL}
+
+
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers and tools ask for /favicon.ico on their own (our pages link the SVG): point
     them to it rather than answering with a 404 page. Not permanent, so a cached redirect
