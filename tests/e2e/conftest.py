@@ -124,6 +124,20 @@ class PageAudit:
         response = page.context.request.get(page.url)
         if "text/html" in response.headers.get("content-type", ""):
             self.sources[name] = response.text()
+        wide = horizontal_overflow(page)
+        if wide:
+            self.violations.append(f"{name} ({page.url}) scrolls sideways: {wide}")
+        broken = page.evaluate("""() => [...document.querySelectorAll(
+                "#result_list tbody td, #result_list tbody th")].filter(cell => {
+            // A list cell of one short word ("gepubliceerd") on two lines: the table squeezed it.
+            const text = cell.innerText.trim();
+            if (!text || /\\s/.test(text) || text.length > 20) return false;
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size > 1;
+        }).map(cell => cell.innerText.trim()).slice(0, 5)""")
+        if broken:
+            self.violations.append(f"{name} ({page.url}) breaks short words in the list: {broken}")
         ARTIFACTS.joinpath("screenshots").mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "screenshots" / f"{name}.png"), full_page=True)
 
