@@ -6,8 +6,6 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
-from django.utils.formats import time_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +13,7 @@ from perspectives.models import Band, Characteristic, Perspective, Phase
 from waardevol.forms import IdMultipleChoiceField, QueryFilterForm, SharedObjectForm
 from waardevol.text import CleanCharField
 
-from .labels import date_label, person_label, perspective_titles
+from .labels import moment_label, person_label, perspective_titles, shared_dates
 from .models import (
     OWNER_MAX,
     RATERS_MAX,
@@ -332,9 +330,7 @@ class AssessmentChoiceField(forms.ModelChoiceField):
     shared_dates: set[str] = frozenset()
 
     def label_from_instance(self, obj):
-        moment = date_label(obj.completed_at)
-        if moment in self.shared_dates:
-            moment += " " + time_format(timezone.localtime(obj.completed_at), "H:i")
+        moment = moment_label(obj.completed_at, self.shared_dates)
         score = obj.overall_score if obj.overall_score is not None else "–"
         return _("%(date)s – score %(score)s") % {"date": moment, "score": score}
 
@@ -361,11 +357,11 @@ class ComparisonForm(forms.Form):
         elif not (data and {"van", "met"} & set(data)):
             data = {"van": choices[1].pk, "met": choices[0].pk}
         super().__init__(data)
-        dates = [date_label(moment) for moment in assessments.values_list("completed_at", flat=True)
-                 ] if self.enough else []
+        same_day = (shared_dates(assessments.values_list("completed_at", flat=True))
+                    if self.enough else set())
         for name in ("van", "met"):
             self.fields[name].queryset = assessments
-            self.fields[name].shared_dates = {d for d in dates if dates.count(d) > 1}
+            self.fields[name].shared_dates = same_day
 
     def clean(self):
         cleaned = super().clean()

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,21 @@ def score_label(score: int | None, bands: dict | None = None) -> str:
         return "–"
     band = scoring.score_band(score)
     return f"{score} – {(bands[band] if bands else band_label(band)).lower()}"
+
+
+def shared_dates(moments) -> set[str]:
+    """The date labels that more than one of `moments` falls on (None ignored)."""
+    labels = [date_label(moment) for moment in moments if moment]
+    return {label for label in labels if labels.count(label) > 1}
+
+
+def moment_label(moment: datetime, same_day: set[str]) -> str:
+    """The date, with the time when another moment in view falls on that day (`same_day`, from
+    shared_dates): two assessments of one day otherwise read alike."""
+    text = date_label(moment)
+    if text in same_day:
+        text += " " + time_format(timezone.localtime(moment), "H:i")
+    return text
 
 
 def date_label(moment: date | datetime | None) -> str:

@@ -14,14 +14,14 @@ from django.db.models import Count
 from django.forms import Form, MultipleChoiceField
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format, time_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from perspectives.models import Band, Phase, characteristic_label
 
 from .forms import OverviewFilterForm
-from .labels import band_label, date_label, person_label, score_label
+from .labels import band_label, date_label, moment_label, person_label, score_label, shared_dates
 from .models import Assessment, Membership, Project, Status
 from .scoring import score_band
 from .selectors import (
@@ -412,27 +412,20 @@ class ProjectPresenter:
     @property
     def history(self) -> list[AssessmentRow]:
         # Two assessments on one day (reopened the same day) read alike: those get their time.
-        started = [date_label(a.started_at) for a in self.assessments]
-        completed = [date_label(a.completed_at) for a in self.assessments if a.completed_at]
-
-        def moment(value, same_day: list[str]) -> str:
-            text = date_label(value)
-            if same_day.count(text) > 1:
-                text += " " + time_format(timezone.localtime(value), "H:i")
-            return text
-
+        started = shared_dates(a.started_at for a in self.assessments)
+        completed = shared_dates(a.completed_at for a in self.assessments)
         rows = []
         for assessment in self.assessments:
             if assessment.status == Status.COMPLETED:
                 status = _("Afgerond op %(date)s door %(person)s") % {
-                    "date": moment(assessment.completed_at, completed),
+                    "date": moment_label(assessment.completed_at, completed),
                     "person": person_label(assessment.completed_by)}
             else:
                 status = (f"{assessment.get_status_display()} "
                           f"({_answers_label(assessment.answer_count)})")
             closed = self.rating_pending and assessment.is_concept
             rows.append(AssessmentRow(
-                started_label=f"{moment(assessment.started_at, started)} "
+                started_label=f"{moment_label(assessment.started_at, started)} "
                               f"({person_label(assessment.started_by)})",
                 status_label=status,
                 score_label=score_label(assessment.overall_score)

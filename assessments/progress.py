@@ -10,13 +10,12 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.formats import time_format
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from .labels import band_label, date_label
+from .labels import band_label, date_label, moment_label, shared_dates
 from .models import Action, AnswerKind, Assessment
 from .radar import RadarChart, radar_chart
 from .readmodel import PerspectiveView, QuestionView, assessment_result
@@ -93,11 +92,8 @@ class ComparisonPresenter:
 
     def _moment(self, assessment: Assessment) -> str:
         """The completion date; with the time when both were completed on the same day."""
-        older, newer = self.older.assessment.completed_at, self.newer.assessment.completed_at
-        text = date_label(assessment.completed_at)
-        if date_label(older) == date_label(newer):
-            text += " " + time_format(timezone.localtime(assessment.completed_at), "H:i")
-        return text
+        return moment_label(assessment.completed_at, shared_dates(
+            [self.older.assessment.completed_at, self.newer.assessment.completed_at]))
 
     @property
     def title(self) -> str:
