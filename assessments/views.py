@@ -28,6 +28,7 @@ from waardevol.accounts.access import (
 )
 from waardevol.audit.models import AuditKind
 from waardevol.audit.services import audit_assessment, audit_municipality, export_filters
+from waardevol.examples.selectors import example_of_assessment
 from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
@@ -526,8 +527,6 @@ def assessment_results(request: HttpRequest, pk: int) -> HttpResponse:
     example = None
     if can_edit and assessment.is_completed:
         # Published already: the page says so and links it, instead of offering to publish.
-        from waardevol.examples.selectors import example_of_assessment
-
         example = example_of_assessment(assessment=assessment)
     return render(request, "assessments/results.html", {
         "assessment": assessment, "project": assessment.project,

@@ -103,7 +103,7 @@ class EventWords:
         """An action's perspective is stored as "7. <title>" in the language of whoever saved
         it; the reader gets the number with the title as published now in their own language."""
         number, dot, _title = stored.partition(". ")
-        if not dot or not number.isdigit():
+        if not dot or not (number.isascii() and number.isdigit()):  # "²" is a digit to isdigit
             return stored
         if self._perspective_titles is None:
             self._perspective_titles = perspective_titles()
