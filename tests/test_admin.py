@@ -5,7 +5,7 @@ from django.urls import reverse
 from reversion.models import Version
 
 from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
-from waardevol.admin_guards import GuardedAdminMixin
+from waardevol.admin_guards import INLINE_NEW_ROWS_MAX, GuardedAdminMixin
 
 from .base import PASSWORD, BaseTestCase
 from .htmlforms import form_data
@@ -336,6 +336,25 @@ class AdminGuardTests(BaseTestCase):
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, "Er is al een advies voor deze scoreband.")
         self.assertEqual(Advice.objects.filter(perspective=perspective).count(), 3)
+
+    def test_an_inline_builds_no_more_forms_than_stored_rows_and_fifty(self):
+        url = reverse("admin:assessments_municipality_change", args=[self.utrecht.pk])
+        self.client.force_login(self.root)
+        data = form_data(self.client.get(url).content.decode(), form_id="municipality_form")
+        stored = self.utrecht.memberships.count()
+        self.assertGreater(stored, 0)
+        data["memberships-TOTAL_FORMS"] = "1000"
+        response = self.client.post(url, data)
+        self.assertEqual(response.status_code, 200)
+        formset = next(f.formset for f in response.context["inline_admin_formsets"]
+                       if f.formset.prefix == "memberships")
+        self.assertEqual(len(formset.forms), stored + INLINE_NEW_ROWS_MAX)
+        self.assertIn(f"maximaal {stored + INLINE_NEW_ROWS_MAX}",
+                      " ".join(formset.non_form_errors()))
+        # The form as it was loaded still saves: the limit counts the stored rows.
+        data["memberships-TOTAL_FORMS"] = str(stored)
+        response = self.client.post(url, data)
+        self.assertRedirects(response, reverse("admin:assessments_municipality_changelist"))
 
     def test_axes_broken_cleanup_action_is_not_offered(self):
         response = self.get(self.root, reverse("admin:axes_accessattempt_changelist"), {})
