@@ -261,7 +261,7 @@ class LegalStatementTests(TestCase):
             # Processing in breach of the GDPR is not the civil-service sponsor's call to go on.
             if "stil" in text or "stopt" in text or "halt" in text:
                 self.assertNotIn("laat de opdrachtgever", text)
-                self.assertNotIn("have the project sponsor", text)
+                self.assertNotRegex(text, r"have the (civil-service |project )?sponsor")
         joined = "\n".join(texts)
         # Art. 169 Gemeentewet: the council's own information right (lid 2) has no public-interest
         # exception; questions of members (lid 3) do.
@@ -291,3 +291,27 @@ class WordingTests(TestCase):
 
         walk(content_snapshot(), "content")
         self.assertEqual(found, [])
+
+    def test_the_civil_service_sponsor_has_one_english_name(self):
+        """The role list calls the ambtelijk opdrachtgever "Civil-service sponsor" (beside the
+        political sponsor, the alderman); the texts had four other names for her."""
+        pairs = []
+
+        def walk(value):
+            if isinstance(value, dict):
+                if isinstance(value.get("nl"), str) and isinstance(value.get("en"), str):
+                    pairs.append((value["nl"], value["en"]))
+                for item in value.values():
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(content_snapshot())
+        named = [(nl, en) for nl, en in pairs if "ambtelijk opdrachtgever" in nl.lower()]
+        self.assertGreater(len(named), 20)
+        for nl, en in named:
+            self.assertIn("civil-service sponsor", en.lower(), nl)
+        for _nl, en in pairs:
+            self.assertNotRegex(en, r"(?i)commissioning the project|commissioned the project|"
+                                    r"official sponsoring|project sponsor")
