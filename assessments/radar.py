@@ -107,11 +107,11 @@ def radar_chart(result: AssessmentResult, *, previous: AssessmentResult | None =
         anchor = "middle" if abs(label_x - CENTER) < 10 else ("start" if label_x > CENTER else "end")
         axes.append(RadarAxis(
             perspective.number, perspective.title, score, _coordinate(x), _coordinate(y),
-            _coordinate(label_x), _coordinate(label_y + 9), anchor, _coordinate(point_x),
+            _coordinate(label_x), _coordinate(label_y + 10), anchor, _coordinate(point_x),
             _coordinate(point_y),
         ))
     polygon = " ".join(f"{a.point_x},{a.point_y}" for a in axes)
-    rings = [RadarRing(value, _polygon(count, value / 100), _coordinate(CENTER + 5),
+    rings = [RadarRing(value, _polygon(count, value / 100), _coordinate(CENTER + 12),
                        _coordinate(CENTER - RADIUS * value / 100 - 4)) for value in RINGS]
     chart = RadarChart(SIZE, _coordinate(CENTER), axes, rings, polygon)
     if previous is not None:

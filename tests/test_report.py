@@ -11,6 +11,7 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from unittest import mock
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import SimpleTestCase, override_settings
@@ -105,6 +106,19 @@ class ReportContentTests(ReportTestCase):
         self.assertEqual(headings[0], 1)
         for previous, current in zip(headings, headings[1:], strict=False):
             self.assertLessEqual(current, previous + 1, "heading levels skip")
+
+    def test_radar_text_prints_at_a_readable_size(self):
+        """The radar is scaled down to the summary's side column: its ring values printed at
+        3.4 pt, too small to read on paper. Every text in it is now at least 5 pt."""
+        presenter = report.ReportPresenter.for_assessment(self.completed_assessment())
+        svg = str(presenter.radar_svg)
+        css = (settings.BASE_DIR / "static/css/print.css").read_text()
+        printed_mm = float(re.search(r"\.radar \{ width: ([\d.]+)mm", css).group(1))
+        view_width = float(re.search(r'viewBox="\S+ \S+ ([\d.]+) ', svg).group(1))
+        sizes = [float(size) for size in re.findall(r'font-size="([\d.]+)"', svg)]
+        self.assertGreaterEqual(len(sizes), 14)  # ten axis numbers, four ring values
+        smallest_pt = min(sizes) * printed_mm / view_width / 25.4 * 72
+        self.assertGreaterEqual(smallest_pt, 5)
 
     def test_concept_with_every_kind_of_answer_and_no_actions_renders(self):
         project = self.make_project(self.utrecht, self.alice, name="Concept project")
