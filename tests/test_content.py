@@ -269,6 +269,9 @@ class LegalStatementTests(TestCase):
         self.assertIn("openbaar belang (lid 3)", joined)
         # Camera surveillance in public space is the mayor's power, not the college's.
         self.assertIn("bij cameratoezicht in de openbare ruimte de burgemeester", joined)
+        # Art. 150 Gemeentewet obliges the council to adopt a participation bylaw; what a
+        # project must do is in that bylaw, not in the article.
+        self.assertIn("Art. 150 Gemeentewet verplicht de raad tot deze verordening", joined)
 
 
 class WordingTests(TestCase):

@@ -130,6 +130,10 @@ class PageAndReportAgreeTests(BaseTestCase):
         reasons = [reason for i in presenter.instruments for reason in i.reasons]
         self.assertIn("Het project heeft het kenmerk ‘Verwerkt persoonsgegevens’.", reasons)
         values += reasons[:3]
+        # When an instrument applies, and so whether it is a duty for this project ("Verplicht
+        # vóór een verwerking die waarschijnlijk een hoog risico oplevert"), was never shown.
+        values += [i.applies for i in presenter.instruments]
+        self.assertIn("hoog risico", " ".join(values))
         values += [field for row in presenter.actions
                    for field in (row.perspective_label, row.description, row.owner,
                                  row.due_label, row.status_label)]
