@@ -14,7 +14,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from perspectives.markdown import render_markdown
-from perspectives.models import BasisKind, StepRole, characteristic_label
+from perspectives.models import Band, BasisKind, StepRole, characteristic_label
 
 from . import scoring
 from .labels import band_label, not_applicable_reason, phase_label, score_label, translated
@@ -269,6 +269,17 @@ class AssessmentResult:
         """The three assessed perspectives that need attention most, lowest score first."""
         assessed = [p for p in self.perspectives if p.score and p.score.assessed]
         return sorted(assessed, key=lambda p: (p.score.exact, p.number))[:3]
+
+    @property
+    def needing_attention(self) -> list[PerspectiveView]:
+        """The three perspectives that need attention most, lowest score first. One that is in
+        order counts only while an answer in it still calls for a next step (a 0, a 1 or "weet
+        ik niet"): a summary said that no perspective needed urgent attention above a missing
+        register entry and a missing fundamental-rights assessment, both answered 0 in
+        perspectives that scored well on the rest."""
+        assessed = [p for p in self.perspectives if p.score and p.score.assessed]
+        ranked = sorted(assessed, key=lambda p: (p.score.exact, p.number))
+        return [p for p in ranked if p.band != Band.IN_ORDER or p.next_steps][:3]
 
     @property
     def perspectives_weakest_first(self) -> list[PerspectiveView]:

@@ -19,7 +19,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from perspectives.models import Band
 from waardevol.benchmark.presenters import ProjectComparison
 
 from .labels import band_label, date_label, person_label
@@ -222,11 +221,11 @@ class ResultSummary:
 
     @property
     def attention(self) -> list[PerspectiveSummary]:
-        """The perspectives that need attention most (at most three, lowest score first, none
-        that is already in order), with their next steps."""
+        """The perspectives that need attention most (`AssessmentResult.needing_attention`),
+        with their next steps."""
         return [PerspectiveSummary(p.number, p.title, self._score_text(p.score), p.next_steps,
                                    f"perspectief-{p.number}")
-                for p in self.result.weakest if p.band != Band.IN_ORDER]
+                for p in self.result.needing_attention]
 
     @property
     def instruments(self) -> list[InstrumentView]:

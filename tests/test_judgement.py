@@ -30,6 +30,41 @@ def page_text(response) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
+class AttentionTests(BaseTestCase):
+    def setUp(self):
+        cache.clear()
+
+    def test_a_zero_in_a_perspective_in_order_still_reaches_the_summary(self):
+        """An impactful algorithm with everything at 4 but its register entry (8.4) at 0: the
+        perspective scores 'op orde', and the summary said no perspective needed attention."""
+        assessment = completed_assessment(
+            self.utrecht, self.alice, score=4, uses_impactful_algorithm=True,
+            adjust=lambda a: set_answer(a, "8.4", 0))
+        self.assertEqual(assessment.result["perspectives"]["8"]["band"], "op_orde")
+        self.assertEqual(assessment.result["unmet"], [])
+        step = " ".join(Question.objects.get(code="8.4").next_step_0_nl.split()[:6])
+
+        self.client.force_login(self.bob)
+        page = page_text(self.client.get(reverse("assessments:results", args=[assessment.pk])))
+        attention = page[page.index("Hier is de meeste aandacht nodig"):
+                         page.index("Vervolginstrumenten voor dit project")]
+        self.assertIn("8. Bescherm publieke waarden", attention)
+        self.assertIn(step, attention)
+        self.assertNotIn("Geen perspectief vraagt nu bijzondere aandacht", attention)
+
+        text = pdf_text(report.render_report_pdf(assessment))
+        summary = text[text.index("Bestuurlijke samenvatting"):text.index("Score van dit proces")]
+        attention = summary[summary.index("Hier is de meeste aandacht nodig"):]
+        self.assertIn("8. Bescherm publieke waarden", attention)
+        self.assertIn(step, attention)
+        self.assertNotIn("Geen perspectief heeft dringend aandacht nodig", attention)
+
+    def test_without_a_weak_answer_the_summary_says_so(self):
+        assessment = completed_assessment(self.utrecht, self.alice, score=4)
+        text = pdf_text(report.render_report_pdf(assessment))
+        self.assertIn("Geen perspectief heeft dringend aandacht nodig", text)
+
+
 class MinimumRequirementTests(BaseTestCase):
     def setUp(self):
         cache.clear()
