@@ -89,10 +89,25 @@ def laid_out(html: str):
         font_config, stylesheets=stylesheets, **PDF_OPTIONS)
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A tagged PDF/UA-1 document of `html` (see `laid_out`)."""
+def html_to_pdf(html: str, *, relayout=None) -> bytes:
+    """A tagged PDF/UA-1 document of `html` (see `laid_out`).
+
+    `relayout(document)`, if given, sees the first layout and may return another HTML to lay
+    out instead, once (an empty string keeps the first)."""
     with collector_paused:
-        return laid_out(html).write_pdf(finisher=add_table_header_scopes, **PDF_OPTIONS)
+        document = laid_out(html)
+        again = relayout(document) if relayout is not None else ""
+        if again:
+            document = laid_out(again)
+        return document.write_pdf(finisher=add_table_header_scopes, **PDF_OPTIONS)
+
+
+def anchor_page(document, anchor: str) -> int | None:
+    """The number (from 0) of the page of `document` that holds the element with id `anchor`."""
+    for number, page in enumerate(document.pages):
+        if anchor in page.anchors:
+            return number
+    return None
 
 
 def add_table_header_scopes(document, pdf) -> None:

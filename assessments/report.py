@@ -65,6 +65,10 @@ class ReportPresenter(ResultsPresenter):
     """The PDF report: every fact worded by the results presenter, in the assessment's own
     language, plus what only paper needs (a title, the cover, images, a one-page summary)."""
 
+    # The summary names the unmet minimums without what to do; a section after it has that
+    # (set by `report_pdf` when the summary does not fit on its page otherwise).
+    compact_summary = False
+
     @classmethod
     def for_assessment(cls, assessment: Assessment) -> "ReportPresenter":
         return super().for_assessment(assessment, language=assessment.language)
@@ -176,7 +180,28 @@ def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: 
 
 def render_report_pdf(assessment: Assessment) -> bytes:
     """Render an assessment's advice report as a tagged PDF/UA-1 document."""
-    return pdf.html_to_pdf(report_html(ReportPresenter.for_assessment(assessment)))
+    return report_pdf(ReportPresenter.for_assessment(assessment))
+
+
+# The summary's first and last element (ids in the template).
+SUMMARY_START, SUMMARY_END = "samenvatting", "samenvatting-einde"
+
+
+def report_pdf(presenter: ReportPresenter, html: str = "") -> bytes:
+    """The report of `presenter` (whose HTML is `html`, if the caller has it already) as a PDF.
+
+    The summary is one page. Six unmet minimums, each with its basis and what to do, made it
+    two, the second with a few lines on it; when the layout shows that, what to do per minimum
+    moves to a section of its own after the summary and the report is laid out once more (only
+    then: a second layout costs as much as the first)."""
+    def summary_on_one_page(document) -> str:
+        if not presenter.unmet_minimums or presenter.compact_summary or \
+                pdf.anchor_page(document, SUMMARY_START) == pdf.anchor_page(document, SUMMARY_END):
+            return ""
+        presenter.compact_summary = True
+        return report_html(presenter)
+
+    return pdf.html_to_pdf(html or report_html(presenter), relayout=summary_on_one_page)
 
 
 REPORT_FILES = ("templates/assessments/report/report.html",
@@ -246,14 +271,15 @@ def render_allowed(user) -> bool:
 def concept_report_pdf(assessment: Assessment, *, user=None) -> tuple[bytes, str]:
     """A concept's PDF and its file name, cached on a digest of its report HTML, so that an
     unchanged concept is not rendered twice. Each render counts against the user's limit."""
-    html = report_html(ReportPresenter.for_assessment(assessment))
+    presenter = ReportPresenter.for_assessment(assessment)
+    html = report_html(presenter)
     digest = hashlib.sha256((html + _template_digest()).encode()).hexdigest()[:32]
     key = f"report-pdf:concept:{assessment.pk}:{digest}"
     document = cache.get(key)
     if document is None:
         if not render_allowed(user):
             raise RenderLimitReached
-        document = pdf.html_to_pdf(html)
+        document = report_pdf(presenter, html)
         cache.set(key, document, timeout=60 * 60 * 24)
     return document, report_file_name(assessment)
 

@@ -235,6 +235,32 @@ class ReportContentTests(ReportTestCase):
         self.assertNotIn("Mrt", " ".join(pages))
         self.assertNotIn("Balk", " ".join(pages))
 
+    def test_summary_with_six_unmet_minimums_stays_one_page(self):
+        """Six unmet minimums, each with its basis and what to do, pushed the summary onto a
+        second page holding a few lines; what to do now follows on the next page."""
+        everything = dict(is_experiment=True, in_public_space=True, processes_personal_data=True,
+                          uses_impactful_algorithm=True, uses_ai=True,
+                          citizens_participate=True, citizens_affected=True,
+                          involves_partners=True, has_public_channel=True)
+        assessment = self.completed_assessment(score=1, **everything)
+        presenter = report.ReportPresenter.for_assessment(assessment)
+        self.assertGreaterEqual(len(presenter.unmet_minimums), 6)
+        # A line the PDF wraps after a hyphen ("AI-/systeem") reads back as "AI- systeem".
+        pages = [re.sub(r"-\s+", "-", " ".join((page.extract_text() or "").split()))
+                 for page in PdfReader(io.BytesIO(report.render_report_pdf(assessment))).pages]
+        summary, after = pages[1], pages[2]
+        self.assertIn("Bestuurlijke samenvatting", summary)
+        self.assertIn("Hier is de meeste aandacht nodig", summary)
+        self.assertIn("staat direct na deze samenvatting", summary)
+        self.assertTrue(after.startswith("Minimumeisen: wat te doen"), after[:100])
+        for minimum in presenter.unmet_minimums:
+            with self.subTest(code=minimum.code):
+                self.assertIn(f"{minimum.code} {minimum.short_name}", summary)
+                self.assertNotIn(" ".join(minimum.action.split()[:8]), summary)
+                self.assertIn(" ".join(minimum.action.split()[:8]), after)
+        # The perspectives flow on below it, not from a page of their own.
+        self.assertIn("Waarderen Score van dit proces", after)
+
     def test_an_attention_item_whose_only_step_is_a_minimum_points_to_it(self):
         """The summary names unmet minimums first and does not repeat their steps; a perspective
         whose only step was one ended in its score, as if cut off."""

@@ -39,7 +39,7 @@ def fake_renders():
     """html_to_pdf standing in for WeasyPrint: a different small PDF for every render."""
     numbers = count(1)
     return mock.patch.object(pdf, "html_to_pdf",
-                             side_effect=lambda html: b"%%PDF-1.7 render %d" % next(numbers))
+                             side_effect=lambda html, **_: b"%%PDF-1.7 render %d" % next(numbers))
 
 
 def no_renders():
