@@ -64,6 +64,17 @@ class AttentionTests(BaseTestCase):
         text = pdf_text(report.render_report_pdf(assessment))
         self.assertIn("Geen perspectief heeft dringend aandacht nodig", text)
 
+    def test_no_instrument_is_not_called_not_needed(self):
+        """7.4 at 4 in the idea phase can mean 'a DPIA is required and planned': the DPIA is
+        still to be done, so the report may not say that no instrument is needed."""
+        assessment = completed_assessment(self.utrecht, self.alice, score=4,
+                                          processes_personal_data=True)
+        self.assertEqual(assessment.result["instruments"], [])
+        text = " ".join(pdf_text(report.render_report_pdf(assessment)).split())
+        self.assertIn("Geen vervolginstrumenten voorgesteld: volgens de antwoorden is wat ze "
+                      "vragen gedaan of gepland", text)
+        self.assertNotIn("geen vervolginstrumenten nodig", text)
+
 
 class MinimumRequirementTests(BaseTestCase):
     def setUp(self):
