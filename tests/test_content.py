@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.test import TestCase
 
@@ -294,6 +296,20 @@ class WordingTests(TestCase):
 
         walk(content_snapshot(), "content")
         self.assertEqual(found, [])
+
+    def test_band_advice_names_a_characteristic_duty_only_with_its_condition(self):
+        """Band advice goes to every project in that band: a rules engine without personal data
+        or partners was told to keep its DPIA and AI Act classification up to date and to lay
+        down an exit strategy. Each such duty now comes with the project it is for."""
+        conditions = {"AI-verordening": r"(?i)AI gebruikt|gebruikt het project AI",
+                      "DPIA": r"persoonsgegevens|DPIA vereist",
+                      "exitstrategie": r"leverancier of partner"}
+        for advice in Advice.objects.all():
+            for sentence in re.split(r"(?<=[.;:])\s", advice.text_nl):
+                for subject, condition in conditions.items():
+                    if subject in sentence and "perspectief 7" not in sentence:
+                        with self.subTest(advice=str(advice), subject=subject):
+                            self.assertRegex(sentence, condition)
 
     def test_the_civil_service_sponsor_has_one_english_name(self):
         """The role list calls the ambtelijk opdrachtgever "Civil-service sponsor" (beside the
