@@ -161,8 +161,12 @@ class PerspectiveView:
         return score_label(self.score.score if self.score else None)
 
     @property
+    def advice_band(self) -> str | None:
+        return self.score.advice_band if self.score else None
+
+    @property
     def advice_text(self) -> str:
-        return self.advice.get(self.band, "") if self.band else ""
+        return self.advice.get(self.advice_band, "") if self.advice_band else ""
 
     @property
     def advice_html(self) -> str:

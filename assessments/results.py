@@ -102,6 +102,8 @@ class PerspectiveCard:
     advice_html: str
     answers: list[AnswerRow]
     add_action_url: str
+    # Why the advice is that of another band than the score's (an unmet minimum capped it).
+    advice_note: str = ""
 
 
 @dataclass
@@ -269,7 +271,22 @@ class ResultSummary:
                                getattr(q.answer, "note", "") or "", q.minimum_level is not None)
                      for q in perspective.questions],
             add_action_url=self.add_action_url(perspective.number),
+            advice_note=self._advice_note(perspective),
         )
+
+    @staticmethod
+    def _advice_note(perspective: PerspectiveView) -> str:
+        score = perspective.score
+        if not score or perspective.advice_band == perspective.band:
+            return ""
+        return ngettext(
+            "Dit advies past bij de andere antwoorden: zonder de niet gehaalde minimumeis "
+            "(%(codes)s) zou dit perspectief %(score)s scoren. Die eis gaat voor.",
+            "Dit advies past bij de andere antwoorden: zonder de niet gehaalde minimumeisen "
+            "(%(codes)s) zou dit perspectief %(score)s scoren. Die eisen gaan voor.",
+            len(score.unmet)) % {
+            "codes": ", ".join(score.unmet),
+            "score": f"{score.uncapped_score} – {band_label(score.uncapped_band).lower()}"}
 
     def add_action_url(self, number: int) -> str:
         """Where "Actie toevoegen" beside a perspective leads; nowhere by default."""

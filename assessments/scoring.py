@@ -84,10 +84,20 @@ class PerspectiveScore:
     not_applicable: int
     uncapped: float | None = None  # the exact score before an unmet minimum capped it
     unmet: tuple[str, ...] = ()  # codes of unmet minimum requirements
+    # The band of the score before the cap, when an unmet minimum capped it (stored since
+    # 2026-11; None in results completed before, which then take their advice by `band`).
+    uncapped_band: str | None = None
 
     @property
     def assessed(self) -> bool:
         return self.score is not None
+
+    @property
+    def advice_band(self) -> str | None:
+        """The band whose advice fits the answers. A perspective capped by an unmet minimum was
+        given the advice for weak answers ("breng de keten in kaart") above answers of 4; the
+        minimum itself is named, with what to do, wherever the score is."""
+        return self.uncapped_band or self.band
 
     @property
     def uncapped_score(self) -> int | None:
@@ -101,13 +111,15 @@ class PerspectiveScore:
         return {"score": self.score, "exact": self.exact, "band": self.band,
                 "answered": self.answered, "unanswered": self.unanswered,
                 "unknown": self.unknown, "not_applicable": self.not_applicable,
-                "uncapped": self.uncapped, "unmet": list(self.unmet)}
+                "uncapped": self.uncapped, "unmet": list(self.unmet),
+                "uncapped_band": self.uncapped_band}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "PerspectiveScore":
         return cls(data["score"], data["exact"], data["band"], data["answered"],
                    data["unanswered"], data["unknown"], data["not_applicable"],
-                   data.get("uncapped", data["exact"]), tuple(data.get("unmet", ())))
+                   data.get("uncapped", data["exact"]), tuple(data.get("unmet", ())),
+                   data.get("uncapped_band"))
 
 
 def round_score(value: float) -> int:
@@ -166,7 +178,8 @@ def perspective_score(answers: Iterable[ScoredAnswer]) -> PerspectiveScore:
     exact = _capped(uncapped, tuple(unmet))
     rounded = round_score(exact)
     return PerspectiveScore(rounded, exact, score_band(rounded), answered, unanswered, unknown,
-                            not_applicable, uncapped, tuple(unmet))
+                            not_applicable, uncapped, tuple(unmet),
+                            score_band(round_score(uncapped)) if unmet else None)
 
 
 @dataclass(frozen=True)

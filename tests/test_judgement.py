@@ -104,14 +104,40 @@ class MinimumRequirementTests(BaseTestCase):
                         page.index("Niet voldaan aan een minimumeis"))
         self.assertLess(page.index("Niet voldaan aan een minimumeis"),
                         page.index("Hier is de meeste aandacht nodig"))
-        attention = Advice.objects.get(perspective__number=1, band="aandacht").text_nl
-        self.assertIn(" ".join(attention.split()[:6]), page)
+        # The advice fits the other answers (80 without the cap: op orde) and says why; the
+        # advice for weak answers ("Maak het doel concreet") would contradict three 4s.
+        in_order = Advice.objects.get(perspective__number=1, band="op_orde").text_nl
+        weak = Advice.objects.get(perspective__number=1, band="aandacht").text_nl
+        self.assertIn(" ".join(in_order.split()[:12]), page)
+        self.assertNotIn(" ".join(weak.split()[:12]), page)
+        note = ("Dit advies past bij de andere antwoorden: zonder de niet gehaalde minimumeis "
+                "(1.4) zou dit perspectief 80 – op orde scoren. Die eis gaat voor.")
+        self.assertIn(note, page)
 
         text = pdf_text(report.render_report_pdf(assessment))
         summary = text[text.index("Bestuurlijke samenvatting"):]
         self.assertIn("Niet voldaan aan een minimumeis", summary[:3000])
         self.assertIn("Art. 5, 6 en 38 AVG", summary[:3000])
         self.assertIn("Het project scoort 39 van de 100 punten: aandacht nodig.", text)
+        self.assertIn(note, " ".join(text.split()))
+
+    def test_a_result_completed_before_the_advice_band_keeps_its_advice(self):
+        """Results stored before the uncapped band was (2026-11) have none: they keep the
+        advice of their capped band, as they showed it when they were completed."""
+        assessment = completed_assessment(
+            self.utrecht, self.alice, score=4, processes_personal_data=True,
+            adjust=lambda a: set_answer(a, "1.4", 0))
+        self.assertEqual(assessment.result["perspectives"]["1"]["uncapped_band"], "op_orde")
+        result = assessment.result
+        for perspective in result["perspectives"].values():
+            del perspective["uncapped_band"]
+        Assessment.objects.filter(pk=assessment.pk).update(result=result)
+        cache.clear()
+        self.client.force_login(self.bob)
+        page = page_text(self.client.get(reverse("assessments:results", args=[assessment.pk])))
+        weak = Advice.objects.get(perspective__number=1, band="aandacht").text_nl
+        self.assertIn(" ".join(weak.split()[:12]), page)
+        self.assertNotIn("Dit advies past bij de andere antwoorden", page)
 
     def test_weet_ik_niet_on_a_minimum_is_unmet_and_a_met_minimum_is_not(self):
         unknown = completed_assessment(
