@@ -311,6 +311,23 @@ class WordingTests(TestCase):
                         with self.subTest(advice=str(advice), subject=subject):
                             self.assertRegex(sentence, condition)
 
+    def test_steps_before_a_choice_say_what_to_do_once_the_solution_is_in_use(self):
+        """A chatbot in operation was told to hold an exploration session or a market
+        consultation, as if nothing had been chosen yet. A step of a question that also
+        applies in operation says when to do it there (the next review, renewal or tender)."""
+        before_a_choice = re.compile(r"(?i)verkenningssessie|verkenningsnotitie|uitvraag|"
+                                     r"marktconsultatie")
+        checked = 0
+        for question in Question.objects.filter(is_active=True):
+            if question.phases and "beheer" not in question.phases:
+                continue
+            for step in (question.next_step_0_nl, question.next_step_1_nl):
+                if before_a_choice.search(step):
+                    checked += 1
+                    with self.subTest(code=question.code):
+                        self.assertRegex(step, r"al in gebruik|al gegund|volgende versie|verlenging")
+        self.assertGreaterEqual(checked, 4)
+
     def test_the_civil_service_sponsor_has_one_english_name(self):
         """The role list calls the ambtelijk opdrachtgever "Civil-service sponsor" (beside the
         political sponsor, the alderman); the texts had four other names for her."""
