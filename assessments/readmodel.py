@@ -65,6 +65,13 @@ class QuestionView:
         return self.answer.kind != AnswerKind.NOT_APPLICABLE or bool(self.answer.na_reason)
 
     @property
+    def meets_minimum(self) -> bool:
+        """An applicable minimum requirement answered at or above its level."""
+        return (self.applicable and self.minimum_level is not None and self.answer is not None
+                and self.answer.kind == AnswerKind.SCORE and self.answer.score is not None
+                and self.answer.score >= self.minimum_level)
+
+    @property
     def is_unknown(self) -> bool:
         return self.applicable and self.answer is not None and self.answer.kind == AnswerKind.UNKNOWN
 
@@ -254,6 +261,13 @@ class AssessmentResult:
     @property
     def questions(self) -> list[QuestionView]:
         return [q for p in self.perspectives for q in p.questions]
+
+    @property
+    def met_minimums(self) -> list[QuestionView]:
+        """Every minimum requirement that applies, when each one is met; else none (one unmet,
+        or in a concept one not answered yet, and nothing can be said of them all)."""
+        minimums = [q for q in self.questions if q.applicable and q.minimum_level is not None]
+        return minimums if all(q.meets_minimum for q in minimums) else []
 
     @property
     def missing(self) -> list[QuestionView]:

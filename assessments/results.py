@@ -218,6 +218,18 @@ class ResultSummary:
                         count) % {"n": count}
 
     @property
+    def met_minimums_sentence(self) -> str:
+        """That the legal and normative must-haves are in order, when they all are: without
+        unmet minimums a summary said nothing of them at all."""
+        met = self.result.met_minimums
+        if not met:
+            return ""
+        return ngettext(
+            "Aan de minimumeis die voor dit project geldt, is voldaan (%(codes)s).",
+            "Aan alle %(n)s minimumeisen die voor dit project gelden, is voldaan (%(codes)s).",
+            len(met)) % {"n": len(met), "codes": ", ".join(q.code for q in met)}
+
+    @property
     def top_next_steps(self) -> list[NextStepView]:
         return self.result.top_next_steps
 

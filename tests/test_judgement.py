@@ -139,6 +139,31 @@ class MinimumRequirementTests(BaseTestCase):
         self.assertIn(" ".join(weak.split()[:12]), page)
         self.assertNotIn("Dit advies past bij de andere antwoorden", page)
 
+    def test_when_every_minimum_is_met_the_summary_says_so(self):
+        met = completed_assessment(self.utrecht, self.alice, "Op orde", score=3,
+                                   processes_personal_data=True)
+        codes = [q.code for q in readmodel.assessment_result(met).met_minimums]
+        self.assertIn("1.4", codes)
+        sentence = (f"Aan alle {len(codes)} minimumeisen die voor dit project gelden, is voldaan "
+                    f"({', '.join(codes)}).")
+        self.client.force_login(self.bob)
+        page = page_text(self.client.get(reverse("assessments:results", args=[met.pk])))
+        self.assertIn(sentence, page)
+        text = pdf_text(report.render_report_pdf(met))
+        summary = text[text.index("Bestuurlijke samenvatting"):text.index("Score van dit proces")]
+        self.assertIn(sentence, " ".join(summary.split()))
+
+        # One unmet, or in a concept one not answered yet: nothing is said of them all.
+        unmet = completed_assessment(self.utrecht, self.alice, "Niet op orde", score=3,
+                                     processes_personal_data=True,
+                                     adjust=lambda a: set_answer(a, "1.4", 0))
+        page = page_text(self.client.get(reverse("assessments:results", args=[unmet.pk])))
+        self.assertNotIn("die voor dit project gelden, is voldaan", page)
+        concept = Assessment.objects.create(project=met.project, started_by=self.alice)
+        answer_all(concept, self.alice, 3)
+        Answer.objects.filter(assessment=concept, question__code="1.4").delete()
+        self.assertEqual(readmodel.assessment_result(concept).met_minimums, [])
+
     def test_weet_ik_niet_on_a_minimum_is_unmet_and_a_met_minimum_is_not(self):
         unknown = completed_assessment(
             self.utrecht, self.alice, "Onbekend", score=4, processes_personal_data=True,
