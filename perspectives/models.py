@@ -213,7 +213,10 @@ class Instrument(models.Model):
     purpose = models.TextField(_("waarvoor"), max_length=1000,
                                help_text=_("Wat het instrument doet, in een of twee zinnen."))
     applies = models.TextField(_("wanneer"), max_length=1000,
-                               help_text=_("Wanneer het van toepassing is."))
+                               help_text=_("Voor welke projecten het geldt en of het dan een "
+                                           "wettelijke plicht is. Gebruikers lezen het op de "
+                                           "resultatenpagina en in het rapport onder ‘Wanneer "
+                                           "het geldt’."))
     legal_basis = models.CharField(
         _("wettelijke grondslag"), max_length=300, blank=True,
         help_text=_("Leeg als het instrument goede praktijk is en geen wettelijke plicht."))
