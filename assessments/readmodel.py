@@ -169,7 +169,16 @@ class PerspectiveView:
 
     @property
     def advice_band(self) -> str | None:
-        return self.score.advice_band if self.score else None
+        """The band whose advice fits the answers. A perspective capped by an unmet minimum was
+        given the advice for weak answers ("breng de keten in kaart") above answers of 4: it
+        gets the advice of its band before the cap, but never that of 'op orde' while a minimum
+        is unmet. Results stored before the band before the cap was keep their band's advice."""
+        score = self.score
+        if score is None or not score.uncapped_band:
+            return self.band
+        if score.uncapped_band == Band.IN_ORDER:
+            return Band.DEVELOPING.value
+        return score.uncapped_band
 
     @property
     def advice_text(self) -> str:
@@ -266,6 +275,8 @@ class AssessmentResult:
     def met_minimums(self) -> list[QuestionView]:
         """Every minimum requirement that applies, when each one is met; else none (one unmet,
         or in a concept one not answered yet, and nothing can be said of them all)."""
+        if self.version < 3:  # a result stored earlier did not say it
+            return []
         minimums = [q for q in self.questions if q.applicable and q.minimum_level is not None]
         return minimums if all(q.meets_minimum for q in minimums) else []
 
@@ -289,6 +300,12 @@ class AssessmentResult:
         return sorted(assessed, key=lambda p: (p.score.exact, p.number))[:3]
 
     @property
+    def version(self) -> int:
+        """The version of the rules the result was stored under (`scoring.RESULT_VERSION`); a
+        concept is evaluated under today's."""
+        return self.evaluation.version if self.evaluation else scoring.RESULT_VERSION
+
+    @property
     def needing_attention(self) -> list[PerspectiveView]:
         """The three perspectives that need attention most, lowest score first. One that is in
         order counts only while an answer in it still calls for a next step (a 0, a 1 or "weet
@@ -297,7 +314,9 @@ class AssessmentResult:
         perspectives that scored well on the rest."""
         assessed = [p for p in self.perspectives if p.score and p.score.assessed]
         ranked = sorted(assessed, key=lambda p: (p.score.exact, p.number))
-        return [p for p in ranked if p.band != Band.IN_ORDER or p.next_steps][:3]
+        steps_count = self.version >= 3  # a result stored earlier lists as it did then
+        return [p for p in ranked
+                if p.band != Band.IN_ORDER or (steps_count and p.next_steps)][:3]
 
     @property
     def perspectives_weakest_first(self) -> list[PerspectiveView]:

@@ -65,9 +65,6 @@ class ReportPresenter(ResultsPresenter):
     """The PDF report: every fact worded by the results presenter, in the assessment's own
     language, plus what only paper needs (a title, the cover, images, a one-page summary)."""
 
-    # The summary names the unmet minimums without what to do; a section after it has that
-    # (set by `report_pdf` when the summary does not fit on its page otherwise).
-    compact_summary = False
 
     @classmethod
     def for_assessment(cls, assessment: Assessment) -> "ReportPresenter":
@@ -170,12 +167,16 @@ def report_file_name(assessment: Assessment) -> str:
     return f"waardevol-{slug}-{timezone.localtime(moment):%Y-%m-%d}.pdf"
 
 
-def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: str = "") -> str:
+def report_html(presenter: ReportPresenter, *, for_pdf: bool = True, csp_nonce: str = "",
+                compact_summary: bool = False) -> str:
     """The report as HTML. A browser shows it only under our CSP, so the staff preview passes the
-    request's nonce for the inline @page rule (its page footer text is translated)."""
+    request's nonce for the inline @page rule (its page footer text is translated).
+    `compact_summary`: the summary names the unmet minimums without what to do, and a section
+    after it has that (see `report_pdf`)."""
     with translation.override(presenter.language):
         return render_to_string(TEMPLATE, {"report": presenter, "for_pdf": for_pdf,
-                                           "csp_nonce": csp_nonce})
+                                           "csp_nonce": csp_nonce,
+                                           "compact_summary": compact_summary})
 
 
 def render_report_pdf(assessment: Assessment) -> bytes:
@@ -195,11 +196,10 @@ def report_pdf(presenter: ReportPresenter, html: str = "") -> bytes:
     moves to a section of its own after the summary and the report is laid out once more (only
     then: a second layout costs as much as the first)."""
     def summary_on_one_page(document) -> str:
-        if not presenter.unmet_minimums or presenter.compact_summary or \
+        if not presenter.unmet_minimums or \
                 pdf.anchor_page(document, SUMMARY_START) == pdf.anchor_page(document, SUMMARY_END):
             return ""
-        presenter.compact_summary = True
-        return report_html(presenter)
+        return report_html(presenter, compact_summary=True)
 
     return pdf.html_to_pdf(html or report_html(presenter), relayout=summary_on_one_page)
 

@@ -224,10 +224,24 @@ class ResultSummary:
         met = self.result.met_minimums
         if not met:
             return ""
+        # The answers say so, for the minimums Waardevol checks in this phase: not a finding of
+        # compliance.
         return ngettext(
-            "Aan de minimumeis die voor dit project geldt, is voldaan (%(codes)s).",
-            "Aan alle %(n)s minimumeisen die voor dit project gelden, is voldaan (%(codes)s).",
+            "Volgens de antwoorden is voldaan aan de minimumeis van Waardevol die in deze fase "
+            "voor dit project geldt (%(codes)s).",
+            "Volgens de antwoorden is voldaan aan de %(n)s minimumeisen van Waardevol die in "
+            "deze fase voor dit project gelden (%(codes)s).",
             len(met)) % {"n": len(met), "codes": ", ".join(q.code for q in met)}
+
+    @property
+    def no_instruments_sentence(self) -> str:
+        """Why the list of follow-up instruments is empty, without claiming that none is needed
+        (an idea-phase DPIA can be required and planned, not yet done)."""
+        sentence = _("Op grond van de kenmerken, de fase en de antwoorden stelt Waardevol geen "
+                     "vervolginstrumenten voor.")
+        if self.result.missing:
+            sentence += " " + _("Nog niet alle vragen zijn beantwoord.")
+        return sentence
 
     @property
     def top_next_steps(self) -> list[NextStepView]:
@@ -289,16 +303,14 @@ class ResultSummary:
     @staticmethod
     def _advice_note(perspective: PerspectiveView) -> str:
         score = perspective.score
-        if not score or perspective.advice_band == perspective.band:
+        if not score or score.uncapped_score is None or perspective.advice_band == perspective.band:
             return ""
         return ngettext(
-            "Dit advies past bij de andere antwoorden: zonder de niet gehaalde minimumeis "
-            "(%(codes)s) zou dit perspectief %(score)s scoren. Die eis gaat voor.",
-            "Dit advies past bij de andere antwoorden: zonder de niet gehaalde minimumeisen "
-            "(%(codes)s) zou dit perspectief %(score)s scoren. Die eisen gaan voor.",
-            len(score.unmet)) % {
-            "codes": ", ".join(score.unmet),
-            "score": f"{score.uncapped_score} – {band_label(score.uncapped_band).lower()}"}
+            "Dit advies gaat uit van de andere antwoorden: zonder de niet gehaalde minimumeis "
+            "(%(codes)s) zou dit perspectief %(score)s punten scoren. Die eis gaat voor.",
+            "Dit advies gaat uit van de andere antwoorden: zonder de niet gehaalde minimumeisen "
+            "(%(codes)s) zou dit perspectief %(score)s punten scoren. Die eisen gaan voor.",
+            len(score.unmet)) % {"codes": ", ".join(score.unmet), "score": score.uncapped_score}
 
     def add_action_url(self, number: int) -> str:
         """Where "Actie toevoegen" beside a perspective leads; nowhere by default."""

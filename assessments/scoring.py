@@ -46,7 +46,11 @@ INSTRUMENT_DONE_FROM = 3
 
 REASON_CHARACTERISTIC = "characteristic"
 REASON_PHASE = "phase"
-RESULT_VERSION = 2
+# What a stored result holds and how it is read. 3 (2026-11): each perspective's band before
+# the cap; a result of 3 or later also lists an 'op orde' perspective with a weak answer among
+# those needing attention and says when every minimum is met. A result keeps its version, so an
+# assessment completed under older rules reads as it did then.
+RESULT_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -91,13 +95,6 @@ class PerspectiveScore:
     @property
     def assessed(self) -> bool:
         return self.score is not None
-
-    @property
-    def advice_band(self) -> str | None:
-        """The band whose advice fits the answers. A perspective capped by an unmet minimum was
-        given the advice for weak answers ("breng de keten in kaart") above answers of 4; the
-        minimum itself is named, with what to do, wherever the score is."""
-        return self.uncapped_band or self.band
 
     @property
     def uncapped_score(self) -> int | None:
@@ -359,6 +356,7 @@ class Evaluation:
     next_steps: tuple[NextStep, ...] = ()
     instruments: tuple[SuggestedInstrument, ...] = ()
     unmet: tuple[str, ...] = field(default=())  # unmet minimum requirements, in question order
+    version: int = RESULT_VERSION  # of the rules it was stored under (1 before versions)
 
     @property
     def missing(self) -> list[str]:
@@ -401,6 +399,7 @@ class Evaluation:
                 for i in data.get("instruments", ())
             ),
             unmet=tuple(data.get("unmet", ())),
+            version=data.get("version", 1),
         )
 
 

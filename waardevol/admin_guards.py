@@ -84,7 +84,7 @@ def _bounded_formset(formset, inline, request, obj):
     A larger `TOTAL_FORMS` is cut to that and told on the form ("at most N"), as Django does at
     its own limit."""
     fk = getattr(formset, "fk", None)
-    if fk is None:
+    if fk is None or request.method != "POST":  # only a POST says how many forms to build
         return formset
     stored = 0
     if obj is not None and obj.pk is not None:
