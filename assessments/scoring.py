@@ -365,7 +365,7 @@ class Evaluation:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": RESULT_VERSION,
+            "version": self.version,
             "phase": self.phase,
             "characteristics": list(self.characteristics),
             "questions": {code: outcome.to_json() for code, outcome in self.questions.items()},

@@ -165,6 +165,9 @@ class MinimumRequirementTests(BaseTestCase):
         summary = readmodel.assessment_result(Assessment.objects.get(pk=assessment.pk))
         self.assertEqual(summary.needing_attention, [])
         self.assertEqual(summary.met_minimums, [])
+        # A published example copies the result with the version it has.
+        from waardevol.examples.publication import example_result
+        self.assertEqual(example_result(result, include_notes=False)["version"], 2)
 
     def test_when_every_minimum_is_met_the_summary_says_so(self):
         met = completed_assessment(self.utrecht, self.alice, "Op orde", score=3,
