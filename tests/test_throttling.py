@@ -3,6 +3,7 @@
 from io import StringIO
 from unittest import mock
 
+from axes.models import AccessAttempt
 from django.core import mail
 from django.core.management import call_command
 from django.test import RequestFactory, SimpleTestCase, override_settings
@@ -95,6 +96,14 @@ class LockoutTests(BaseTestCase):
         self.assertLocked(self.attempt("alice", PASSWORD, remote="198.51.100.50"))
         # Bob, from those addresses, is not affected.
         self.assertEqual(self.attempt("bob", PASSWORD, remote="203.0.113.2").status_code, 302)
+
+    def test_a_username_longer_than_any_is_a_failed_login_not_an_error(self):
+        # axes keeps the username in a column of 255; PostgreSQL refused 300 characters (a 500).
+        long_name = "a" * 300
+        statuses = [self.attempt(long_name).status_code for _ in range(6)]
+        # The fifth failure locks, as for any username.
+        self.assertEqual(statuses, [200] * 4 + [429] * 2)
+        self.assertEqual(AccessAttempt.objects.get().username, "a" * 150)
 
     def test_one_address_spraying_many_usernames_is_locked(self):
         for index in range(20):

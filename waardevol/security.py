@@ -57,6 +57,21 @@ def _is_trusted_proxy(remote: str | None) -> bool:
                for network in settings.TRUSTED_PROXIES)
 
 
+# No username is longer (Django's User.username); axes stores what was typed in a column of 255,
+# which PostgreSQL enforces: a 300-character username was a 500 on the login page.
+USERNAME_MAX = 150
+
+
+def client_username(request, credentials=None) -> str | None:
+    """The username a login attempt is counted under (AXES_USERNAME_CALLABLE): as axes reads it,
+    cut to the longest username there can be."""
+    if credentials:
+        username = credentials.get(settings.AXES_USERNAME_FORM_FIELD)
+    else:
+        username = getattr(request, "data", request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:USERNAME_MAX] if isinstance(username, str) else username
+
+
 class TieredLockoutHandler(AxesDatabaseHandler):
     """Locks out a username from one address after AXES_FAILURE_LIMIT failures (a typo-prone
     colleague), a username from any address after AXES_USERNAME_FAILURE_LIMIT (guessing one

@@ -184,6 +184,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_HANDLER = "waardevol.security.TieredLockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "waardevol.security.client_ip"
+AXES_USERNAME_CALLABLE = "waardevol.security.client_username"
 # Behind a reverse proxy: the header it puts the client's address in (as Django names it in
 # request.META, e.g. HTTP_X_FORWARDED_FOR), how many proxies add to it, and (recommended) the
 # proxies' own addresses; without TRUSTED_PROXY_HEADER only REMOTE_ADDR counts.
