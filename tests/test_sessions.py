@@ -81,6 +81,16 @@ class SessionRefreshTests(BaseTestCase):
         self.assertFalse(settings.SESSION_SAVE_EVERY_REQUEST)
         self.assertLessEqual(settings.SESSION_COOKIE_AGE, 8 * 3600)
 
+    def test_a_session_cookie_that_cannot_be_a_key_is_no_session(self):
+        # A NUL byte in the cookie reached the session query: PostgreSQL refused it (a 500).
+        for key in ("abcdefgh\x00ijkl", "../../etc/passwd", "é" * 32, "a b c d e f g h"):
+            with self.subTest(key=key):
+                self.client.cookies[settings.SESSION_COOKIE_NAME] = key
+                response = self.client.get("/healthz")
+                self.assertEqual(response.status_code, 200)
+                response = self.client.get(self.overview)
+                self.assertEqual(response.status_code, 302)  # to the login page
+
     def test_requests_within_a_minute_write_no_session(self):
         expiry = self.expire_date()
         for _ in range(5):

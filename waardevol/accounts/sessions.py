@@ -48,6 +48,12 @@ class SessionStore(CachedDBStore):
         super().__init__(session_key)
         self._carried = None
 
+    def _validate_session_key(self, key):
+        """Only a key of the letters and digits Django makes one of: a cookie with a NUL byte
+        reached the session table's query, which PostgreSQL refused (a 500 on any page); with
+        any other key the request goes on without a session, as with a key of no session."""
+        return super()._validate_session_key(key) and key.isascii() and key.isalnum()
+
     def carried_user(self, user_id):
         """What this session's cached copy carried as user `user_id`, or None."""
         entry = self._carried
