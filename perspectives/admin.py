@@ -1,9 +1,11 @@
 """The admin for VNG editors: the content models are their draft; users see it once published."""
 
+from contextlib import contextmanager
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 from reversion.admin import VersionAdmin
 
+from waardevol.forms import is_database_id
 from waardevol.text import CleanCharField, is_free_text
 
 from . import services
@@ -78,6 +81,29 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
     history_latest_first = True
     # django-reversion's list offers to recover deleted objects; nothing is ever deleted.
     change_list_template = "admin/change_list.html"
+
+    # A save writes the object, then its inline rows; a revert writes a revision's versions in
+    # its own order. Run side by side on one perspective they locked its advice rows in
+    # opposite orders and PostgreSQL ended one with "deadlock detected" (a 500, the edit lost;
+    # found by the 500 hunt). Each POST first locks the object's row, so edits of one object
+    # take turns.
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with self._object_locked(request, object_id):
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        with self._object_locked(request, object_id):
+            return super().revision_view(request, object_id, version_id, extra_context)
+
+    @contextmanager
+    def _object_locked(self, request, object_id):
+        if request.method != "POST" or not is_database_id(object_id):
+            yield
+            return
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            list(self.model._default_manager.select_for_update().filter(pk=object_id)
+                 .values_list("pk", flat=True))
+            yield
 
 
 class AdviceFormSet(BaseInlineFormSet):

@@ -356,6 +356,40 @@ class AdminGuardTests(BaseTestCase):
         response = self.client.post(url, data)
         self.assertRedirects(response, reverse("admin:assessments_municipality_changelist"))
 
+    def test_an_edit_locks_its_object_before_its_inline_rows(self):
+        """A save and a revert of one perspective wrote its advice rows in opposite orders and
+        PostgreSQL ended one with a deadlock (a 500). Each POST locks the perspective first."""
+        perspective = Perspective.objects.get(number=1)
+        url = reverse("admin:perspectives_perspective_change", args=[perspective.pk])
+        self.client.force_login(self.vng)
+        data = form_data(self.client.get(url).content.decode(), form_id="perspective_form")
+        data["advice-0-text_nl"] = data["advice-0-text_nl"] + " Bewerkt."
+        sql = []
+
+        def record(execute, query, params, many, context):
+            sql.append(query)
+            return execute(query, params, many, context)
+
+        with connection.execute_wrapper(record):
+            response = self.client.post(url, data)
+        self.assertRedirects(response, reverse("admin:perspectives_perspective_changelist"))
+        writes = [i for i, q in enumerate(sql) if q.startswith("UPDATE") or q.startswith("INSERT")]
+        self.assertTrue(writes)
+        if connection.features.has_select_for_update:
+            locks = [i for i, q in enumerate(sql)
+                     if "FOR UPDATE" in q and '"perspectives_perspective"' in q]
+            self.assertTrue(locks, "the perspective row is not locked")
+            self.assertLess(locks[0], writes[0])
+        # A revert takes its turn the same way, and still works.
+        version = Version.objects.get_for_object(perspective).last()
+        response = self.client.post(reverse("admin:perspectives_perspective_revision",
+                                            args=[perspective.pk, version.pk]),
+                                    form_data(self.client.get(reverse(
+                                        "admin:perspectives_perspective_revision",
+                                        args=[perspective.pk, version.pk])).content.decode(),
+                                        form_id="perspective_form"))
+        self.assertEqual(response.status_code, 302)
+
     def test_axes_broken_cleanup_action_is_not_offered(self):
         response = self.get(self.root, reverse("admin:axes_accessattempt_changelist"), {})
         self.assertEqual(response.status_code, 200)
