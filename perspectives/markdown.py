@@ -10,6 +10,7 @@ from functools import lru_cache
 import markdown as md
 import nh3
 from django.core.exceptions import ValidationError
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -24,17 +25,33 @@ MAX_BRACKETS = 100
 
 
 def validate_markdown_cost(text: str) -> None:
-    """Keep editor texts within what renders fast."""
+    """Keep editor texts within what renders fast, and what renders at all."""
     if (text or "").count("[") > MAX_BRACKETS:
         raise ValidationError(
             _("Deze tekst heeft te veel ‘[’-tekens: ten hoogste %(max)s (ruimte voor ongeveer "
               "vijftig links)."), code="markdown_cost", params={"max": MAX_BRACKETS})
+    # Python-Markdown nests a list in a list recursively: "+ " 500 times ran out of Python's
+    # recursion limit, and once published every page showing the text was a 500.
+    try:
+        _markdown_html(text or "")
+    except RecursionError:
+        raise ValidationError(
+            _("Deze tekst heeft te veel lijsten in elkaar. Gebruik ten hoogste een paar niveaus."),
+            code="markdown_depth") from None
+
+
+def _markdown_html(text: str) -> str:
+    return md.markdown(text, extensions=[], output_format="html")
 
 
 @lru_cache(maxsize=2048)
 def render_markdown(text: str) -> SafeString:
     """Each text is rendered once per process; an edited text is a new text (a new key)."""
-    html = md.markdown(text or "", extensions=[], output_format="html")
+    try:
+        html = _markdown_html(text or "")
+    except RecursionError:
+        # Stored before the editor's check existed: shown as plain text rather than a 500.
+        html = "<p>" + escape(text) + "</p>"
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

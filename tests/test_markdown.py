@@ -1,6 +1,7 @@
+from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
-from perspectives.markdown import render_markdown
+from perspectives.markdown import render_markdown, validate_markdown_cost
 
 
 class MarkdownSanitizingTests(SimpleTestCase):
@@ -32,3 +33,22 @@ class MarkdownSanitizingTests(SimpleTestCase):
         self.assertNotIn("onclick", html)
         self.assertNotIn("style", html)
         self.assertIn("tekst", html)
+
+
+class NestingTests(SimpleTestCase):
+    """"+ " 500 times nested lists past Python's recursion limit: the admin accepted it and
+    every page showing the published text was a 500 (found by the 500 hunt)."""
+
+    DEEP = ("+ " * 500, "1. " * 495)
+
+    def test_the_editor_is_told(self):
+        for text in self.DEEP:
+            with self.subTest(text=text[:6]), self.assertRaises(ValidationError) as caught:
+                validate_markdown_cost(text)
+            self.assertEqual(caught.exception.code, "markdown_depth")
+        validate_markdown_cost("- een\n    - twee\n        - drie")
+
+    def test_a_stored_text_shows_as_plain_text(self):
+        for text in self.DEEP:
+            with self.subTest(text=text[:6]):
+                self.assertIn(text.strip()[:20], str(render_markdown(text)))
