@@ -296,8 +296,12 @@ class AssessmentResult:
     @property
     def weakest(self) -> list[PerspectiveView]:
         """The three assessed perspectives that need attention most, lowest score first."""
+        return self._assessed_lowest_first[:3]
+
+    @property
+    def _assessed_lowest_first(self) -> list[PerspectiveView]:
         assessed = [p for p in self.perspectives if p.score and p.score.assessed]
-        return sorted(assessed, key=lambda p: (p.score.exact, p.number))[:3]
+        return sorted(assessed, key=lambda p: (p.score.exact, p.number))
 
     @property
     def version(self) -> int:
@@ -312,10 +316,8 @@ class AssessmentResult:
         ik niet"): a summary said that no perspective needed urgent attention above a missing
         register entry and a missing fundamental-rights assessment, both answered 0 in
         perspectives that scored well on the rest."""
-        assessed = [p for p in self.perspectives if p.score and p.score.assessed]
-        ranked = sorted(assessed, key=lambda p: (p.score.exact, p.number))
         steps_count = self.version >= 3  # a result stored earlier lists as it did then
-        return [p for p in ranked
+        return [p for p in self._assessed_lowest_first
                 if p.band != Band.IN_ORDER or (steps_count and p.next_steps)][:3]
 
     @property
