@@ -1,11 +1,9 @@
 """The admin for VNG editors: the content models are their draft; users see it once published."""
 
-from contextlib import contextmanager
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import models, router, transaction
+from django.db import models
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -82,28 +80,41 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
     # django-reversion's list offers to recover deleted objects; nothing is ever deleted.
     change_list_template = "admin/change_list.html"
 
-    # A save writes the object, then its inline rows; a revert writes a revision's versions in
-    # its own order. Run side by side on one perspective they locked its advice rows in
-    # opposite orders and PostgreSQL ended one with "deadlock detected" (a 500, the edit lost;
-    # found by the 500 hunt). Each POST first locks the object's row, so edits of one object
-    # take turns.
+    # Edits of the content take turns (services.content_locked): a save writes the object and
+    # then its inline rows, a revert or a history preview writes a whole revision.
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        with self._object_locked(request, object_id):
+        if request.method != "POST":
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        with services.content_locked():
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
-        with self._object_locked(request, object_id):
+        # django-reversion reverts the revision first and asks for permission only after, in
+        # the change form: an editor without the right made the writes all the same (rolled
+        # back). Ask first. A preview is a GET and needs only the right to view.
+        if not (is_database_id(object_id) and is_database_id(version_id)):
+            raise Http404
+        obj = self.get_object(request, object_id)
+        allowed = (self.has_change_permission(request, obj) if request.method == "POST"
+                   else self.has_view_or_change_permission(request, obj))
+        if not allowed:
+            raise PermissionDenied
+        with services.content_locked():
             return super().revision_view(request, object_id, version_id, extra_context)
 
-    @contextmanager
-    def _object_locked(self, request, object_id):
-        if request.method != "POST" or not is_database_id(object_id):
-            yield
-            return
-        with transaction.atomic(using=router.db_for_write(self.model)):
-            list(self.model._default_manager.select_for_update().filter(pk=object_id)
-                 .values_list("pk", flat=True))
-            yield
+    def history_view(self, request, object_id, extra_context=None):
+        # django-reversion looks the id up as text: a NUL in it was a DataError on PostgreSQL.
+        if not is_database_id(object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
+
+    # Nothing is ever deleted, so there is nothing to recover; and a recover of a version of
+    # an existing object would be a revert past the checks above.
+    def recoverlist_view(self, request, extra_context=None):
+        raise Http404
+
+    def recover_view(self, request, version_id, extra_context=None):
+        raise Http404
 
 
 class AdviceFormSet(BaseInlineFormSet):

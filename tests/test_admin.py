@@ -1,3 +1,5 @@
+import functools
+
 from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import connection
@@ -356,14 +358,7 @@ class AdminGuardTests(BaseTestCase):
         response = self.client.post(url, data)
         self.assertRedirects(response, reverse("admin:assessments_municipality_changelist"))
 
-    def test_an_edit_locks_its_object_before_its_inline_rows(self):
-        """A save and a revert of one perspective wrote its advice rows in opposite orders and
-        PostgreSQL ended one with a deadlock (a 500). Each POST locks the perspective first."""
-        perspective = Perspective.objects.get(number=1)
-        url = reverse("admin:perspectives_perspective_change", args=[perspective.pk])
-        self.client.force_login(self.vng)
-        data = form_data(self.client.get(url).content.decode(), form_id="perspective_form")
-        data["advice-0-text_nl"] = data["advice-0-text_nl"] + " Bewerkt."
+    def _sql_of(self, request):
         sql = []
 
         def record(execute, query, params, many, context):
@@ -371,24 +366,80 @@ class AdminGuardTests(BaseTestCase):
             return execute(query, params, many, context)
 
         with connection.execute_wrapper(record):
-            response = self.client.post(url, data)
-        self.assertRedirects(response, reverse("admin:perspectives_perspective_changelist"))
-        writes = [i for i, q in enumerate(sql) if q.startswith("UPDATE") or q.startswith("INSERT")]
+            response = request()
+        return response, sql
+
+    def _assert_locked_before_writes(self, sql):
+        writes = [i for i, q in enumerate(sql) if q.startswith(("UPDATE", "INSERT"))]
         self.assertTrue(writes)
-        if connection.features.has_select_for_update:
-            locks = [i for i, q in enumerate(sql)
-                     if "FOR UPDATE" in q and '"perspectives_perspective"' in q]
-            self.assertTrue(locks, "the perspective row is not locked")
+        if connection.vendor == "postgresql":
+            locks = [i for i, q in enumerate(sql) if "pg_advisory_xact_lock" in q]
+            self.assertTrue(locks, "the content is not locked")
             self.assertLess(locks[0], writes[0])
-        # A revert takes its turn the same way, and still works.
+        else:
+            # SQLite: every transaction takes the database's one write lock when it begins.
+            self.assertEqual(connection.settings_dict["OPTIONS"]["transaction_mode"],
+                             "IMMEDIATE")
+
+    def test_content_edits_take_turns_with_one_lock_before_they_write(self):
+        """A save, a revert and a history preview (which reverts the whole revision and rolls
+        it back) wrote rows in orders of their own, and side by side PostgreSQL ended one with
+        a deadlock (a 500, the edit lost). Each takes the content lock before its first write."""
+        perspective = Perspective.objects.get(number=1)
+        url = reverse("admin:perspectives_perspective_change", args=[perspective.pk])
+        self.client.force_login(self.vng)
+        data = form_data(self.client.get(url).content.decode(), form_id="perspective_form")
+        data["advice-0-text_nl"] = data["advice-0-text_nl"] + " Bewerkt."
+        response, sql = self._sql_of(lambda: self.client.post(url, data))
+        self.assertRedirects(response, reverse("admin:perspectives_perspective_changelist"))
+        self._assert_locked_before_writes(sql)
+
         version = Version.objects.get_for_object(perspective).last()
-        response = self.client.post(reverse("admin:perspectives_perspective_revision",
-                                            args=[perspective.pk, version.pk]),
-                                    form_data(self.client.get(reverse(
-                                        "admin:perspectives_perspective_revision",
-                                        args=[perspective.pk, version.pk])).content.decode(),
-                                        form_id="perspective_form"))
+        revision_url = reverse("admin:perspectives_perspective_revision",
+                               args=[perspective.pk, version.pk])
+        preview, sql = self._sql_of(lambda: self.client.get(revision_url))
+        self.assertEqual(preview.status_code, 200)
+        self._assert_locked_before_writes(sql)
+        perspective.refresh_from_db()
+        self.assertTrue(perspective.advice.filter(text_nl__endswith=" Bewerkt.").exists(),
+                        "a preview changed the content")
+
+        revert = form_data(preview.content.decode(), form_id="perspective_form")
+        response, sql = self._sql_of(lambda: self.client.post(revision_url, revert))
         self.assertEqual(response.status_code, 302)
+        self._assert_locked_before_writes(sql)
+        self.assertFalse(perspective.advice.filter(text_nl__endswith=" Bewerkt.").exists())
+
+    def test_a_history_preview_asks_for_permission_before_it_reverts(self):
+        """django-reversion reverted the revision and only then found in the change form that
+        the user may not see it: a staff user without any right made writes (rolled back)."""
+        perspective = Perspective.objects.get(number=1)
+        version = Version.objects.get_for_object(perspective).last()
+        url = reverse("admin:perspectives_perspective_revision",
+                      args=[perspective.pk, version.pk])
+        nobody = User.objects.create_user("staff-zonder-rechten", password=PASSWORD,
+                                          is_staff=True)
+        self.client.force_login(nobody)
+        for method in (self.client.get, self.client.post):
+            with self.subTest(method=method.__name__):
+                response, sql = self._sql_of(functools.partial(method, url))
+                self.assertEqual(response.status_code, 403)
+                writes = [q for q in sql if q.startswith(("UPDATE", "INSERT", "DELETE"))
+                          and '"perspectives_' in q]
+                self.assertEqual(len(writes), 0, writes[:1])
+
+    def test_history_urls_with_ids_that_cannot_be_rows_are_not_found(self):
+        perspective = Perspective.objects.get(number=1)
+        version = Version.objects.get_for_object(perspective).last()
+        self.client.force_login(self.vng)
+        base = "/beheer/perspectives/perspective/"
+        for url in (f"{base}%00/history/", f"{base}1%00/history/",
+                    f"{base}%00/history/{version.pk}/",
+                    f"{base}{perspective.pk}/history/{'9' * 30}/",
+                    f"{base}recover/", f"{base}recover/{version.pk}/"):
+            with self.subTest(url=url):
+                self.assertEqual(self.client.get(url).status_code, 404)
+        self.assertEqual(self.client.get(f"{base}{perspective.pk}/history/").status_code, 200)
 
     def test_axes_broken_cleanup_action_is_not_offered(self):
         response = self.get(self.root, reverse("admin:axes_accessattempt_changelist"), {})
