@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.models import User
 from django.db import connection
 from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion.models import Version
 
 from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
@@ -275,6 +277,45 @@ class AdminGuardTests(BaseTestCase):
         self.assertGreater(len(admin.site._registry), 10)
         for model, model_admin in admin.site._registry.items():
             self.assertIsInstance(model_admin, GuardedAdminMixin, model)
+
+    def test_a_date_and_time_outside_the_readable_years_is_an_error_on_the_form(self):
+        """01-01-0001 00:00 in Amsterdam is year 0 in UTC: stored, it made every later read of
+        the user a 500 on PostgreSQL."""
+        user = User.objects.get(pk=self.bob.pk)
+        url = reverse("admin:auth_user_change", args=[user.pk])
+        self.client.force_login(self.root)
+        data = form_data(self.client.get(url).content.decode(), form_id="user_form")
+        before = user.last_login
+        for day in ("01-01-0001", "31-12-9999", "31-12-1899"):
+            with self.subTest(day=day):
+                data.update({"last_login_0": day, "last_login_1": "00:00:00"})
+                response = self.client.post(url, data)
+                self.assertEqual(response.status_code, 200)
+                self.assertContains(response, "Kies een jaar van 1900 tot en met 9998.")
+        user.refresh_from_db()
+        self.assertEqual(user.last_login, before)
+        self.assertEqual(self.client.get(reverse("admin:auth_user_changelist")).status_code, 200)
+        data.update({"last_login_0": "24-11-2026", "last_login_1": "09:30:00"})
+        self.assertRedirects(self.client.post(url, data), reverse("admin:auth_user_changelist"))
+        user.refresh_from_db()
+        self.assertEqual((user.last_login.year, user.last_login.month), (2026, 11))
+
+    def test_no_one_reads_a_users_second_factor_in_the_admin(self):
+        device = TOTPDevice.objects.create(user=self.bob, name="telefoon")
+        static = StaticDevice.objects.create(user=self.bob, name="herstelcodes")
+        static.token_set.create(token="herstel-1234")
+        self.client.force_login(self.root)
+        for pk in (device.pk, 0, self.HUGE):
+            for view in ("config", "qrcode"):
+                with self.subTest(pk=pk, view=view):
+                    response = self.client.get(f"/beheer/otp_totp/totpdevice/{pk}/{view}/")
+                    self.assertIn(response.status_code, (403, 404))
+        page = self.client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, device.key)
+        page = self.client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
+        self.assertEqual(page.status_code, 200)
+        self.assertNotContains(page, "herstel-1234")
 
     def test_a_selection_that_cannot_be_a_row_is_told(self):
         changelists = [(self.vng, "admin:examples_publishedexample_changelist", "withdraw"),

@@ -9,6 +9,9 @@ became a 500 (found by fuzzing every admin page):
   one asked for without a check (9999 → "year 10000 is out of range");
 - the search box has no length limit: 100,000 characters were "LIKE or GLOB pattern too
   complex" on SQLite, and a very long ILIKE over every search field on PostgreSQL;
+- a date and time is any the calendar widget parses: a superuser set a user's last login to
+  01-01-0001 00:00, which is year 0 in UTC; PostgreSQL stored it and every later read of the
+  row failed (the user list, the memberships, that user's login);
 - an inline's form count (`TOTAL_FORMS`) is the client's, capped only at 1,000 forms more than
   its `max_num`: a municipality posted with 1,000 membership rows took 8.8 s to build and
   validate.
@@ -21,7 +24,8 @@ remembering to.
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.db import DataError
+from django.core.exceptions import ValidationError
+from django.db import DataError, models
 from django.utils.translation import gettext as _
 
 from .forms import IdMultipleChoiceField, is_database_id
@@ -35,13 +39,29 @@ SEARCH_WORDS_MAX = 10
 # always fit.
 INLINE_NEW_ROWS_MAX = 50
 
+# The years a date and time in the admin may have: wide enough for any real one, narrow enough
+# that no time zone moves it out of the years Python can read back.
+DATETIME_YEARS = (1900, 9998)
+
 # django-axes 8.3's "Clean up expired attempts" reads an attribute only its own middleware sets
 # on a login request, so in the admin it always failed (AttributeError). Attempts expire by
 # themselves (AXES_COOLOFF_TIME).
 BROKEN_ACTIONS = {"cleanup_expired_attempts"}
 
 
+def validate_datetime_year(value) -> None:
+    first, last = DATETIME_YEARS
+    if value is not None and not first <= value.year <= last:
+        raise ValidationError(_("Kies een jaar van %(first)s tot en met %(last)s."),
+                              code="year", params={"first": first, "last": last})
+
+
 class GuardedAdminMixin:
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.DateTimeField):
+            kwargs["validators"] = [*kwargs.get("validators", ()), validate_datetime_year]
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         kwargs.setdefault("form_class", IdMultipleChoiceField)
         return super().formfield_for_manytomany(db_field, request, **kwargs)

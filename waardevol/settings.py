@@ -231,6 +231,11 @@ TWO_FACTOR_REQUIRED = envbool("TWO_FACTOR_REQUIRED", not DEBUG)
 TWO_FACTOR_ATTEMPTS = envint("TWO_FACTOR_ATTEMPTS", 5)  # codes per user per window
 TWO_FACTOR_WINDOW_SECONDS = envint("TWO_FACTOR_WINDOW_SECONDS", 300)
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Waardevol")
+# Nobody reads another user's second factor in the admin, a superuser neither: no TOTP key or
+# QR code, no recovery codes. Removing a lost device is still possible (the user sets up a new
+# one at the next login). It also makes the package's QR code view a 403 for an id that does
+# not exist, where it was a 500.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end of OIDC and two-factor authentication ---
 
 # Background work (django-tasks). The immediate backend runs a task at once, in the request (zero
