@@ -33,7 +33,7 @@ from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
 from . import readmodel, report, selectors, services, tasks
-from .csv_export import csv_response
+from .csv_export import csv_response, export_limited
 from .discussion import DiscussionPresenter
 from .forms import (
     ActionFilterForm,
@@ -83,6 +83,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
+@export_limited
 def overview_csv(request: HttpRequest) -> HttpResponse:
     """The filtered overview (every page) as CSV."""
     membership = membership_for_user(request.user)
@@ -119,6 +120,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
+@export_limited
 def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user)
     form = ActionFilterForm(request.GET)

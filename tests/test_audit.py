@@ -11,6 +11,7 @@ from unittest import mock, skipUnless
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core import mail
+from django.core.cache import caches
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import ProtectedError
@@ -396,7 +397,7 @@ class HistoryPageTests(BaseTestCase):
         for url in (reverse("audit:project_history", args=[self.project.pk]),
                     reverse("audit:project_history_csv", args=[self.project.pk]),
                     reverse("audit:assessment_history", args=[self.completed.pk])):
-            body = self.client.get(url).content.decode()
+            body = self.client.get(url).getvalue().decode()
             self.assertNotIn("Charlie", body)
             self.assertNotIn("Amersfoorts geheim", body)
         # An Amersfoort event put on a Utrecht project id (a bug elsewhere) still stays hidden.
@@ -539,7 +540,7 @@ class MunicipalityHistoryTests(BaseTestCase):
         self.assertNotContains(page, ">Beoordeling<")
         csv_response = self.client.get(reverse("audit:municipality_history_csv"))
         self.assertEqual(csv_response["Cache-Control"], "private, no-store")
-        rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8")[1:]),
+        rows = list(csv.reader(io.StringIO(csv_response.getvalue().decode("utf-8")[1:]),
                                delimiter=";"))
         self.assertEqual(rows[0], ["Tijdstip", "Tijdzone", "Wie", "Handeling", "Wijzigingen"])
         self.assertEqual([row[3] for row in rows[1:]],
@@ -566,7 +567,7 @@ class MunicipalityHistoryTests(BaseTestCase):
         overview = self.client.get(reverse("assessments:overview"))
         self.assertContains(overview, reverse("audit:municipality_history"))
         for name in ("municipality_history", "municipality_history_csv"):
-            body = self.client.get(reverse(f"audit:{name}")).content.decode()
+            body = self.client.get(reverse(f"audit:{name}")).getvalue().decode()
             self.assertNotIn("Charlie", body)
         self.client.force_login(self.bob)
         self.assertNotContains(self.client.get(reverse("assessments:overview")),
@@ -577,6 +578,7 @@ class MunicipalityHistoryTests(BaseTestCase):
             for name in ("municipality_history", "municipality_history_csv"):
                 self.assertEqual(self.client.get(reverse(f"audit:{name}")).status_code, 403)
 
+    @override_settings(EXPORTS_PER_USER=100)
     def test_a_page_takes_a_fixed_number_of_queries(self):
         self.client.force_login(self.alice)
         url = reverse("audit:municipality_history")
@@ -974,7 +976,7 @@ class CsvExportTests(BaseTestCase):
         cls.make_assessed_project("Utrechtse sensoren", action="=HYPERLINK(\"http://x\")")
 
     def read(self, response) -> list[list[str]]:
-        text = response.content.decode("utf-8")
+        text = response.getvalue().decode("utf-8")
         self.assertTrue(text.startswith("\ufeff"))
         return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
@@ -1043,6 +1045,59 @@ class CsvExportTests(BaseTestCase):
             for cell in row:
                 self.assertFalse(cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell)
         self.assertTrue(any("=HYPERLINK" in cell for row in rows for cell in row))
+
+    def test_a_long_history_is_written_while_it_is_read_every_event_once(self):
+        """A trail has no bound on its length: the file is streamed a chunk of events at a time
+        (20,000 events were 2.2 MB built in memory), each event once, newest first, also where
+        events share a moment, and in the reader's language however late the rows are read."""
+        moment = AuditEvent.objects.get(project=self.project,
+                                        kind=AuditKind.PROJECT_CREATED).created_at
+        for _i in range(7):
+            AuditEvent.objects.create(kind=AuditKind.REPORT_DOWNLOADED, municipality=self.utrecht,
+                                      project=self.project, actor=self.alice, actor_name="Alice",
+                                      created_at=moment)
+        expected = list(AuditEvent.objects.filter(project=self.project)
+                        .values_list("created_at", "kind"))
+        self.client.force_login(self.alice)
+        self.client.cookies.load({"django_language": "en"})
+        with mock.patch("waardevol.audit.views.EXPORT_CHUNK", 3):
+            response = self.client.get(
+                reverse("audit:project_history_csv", args=[self.project.pk]))
+            self.assertTrue(response.streaming)
+            # Meanwhile (the file is read after the view returned) a colleague works on.
+            audit_services.audit_assessment(user=self.alice, kind=AuditKind.REPORT_DOWNLOADED,
+                                            assessment=self.completed)
+            rows = self.read(response)
+        self.assertEqual(rows[0][:4], ["Time", "Time zone", "Who", "Action"])
+        self.assertEqual(len(rows) - 1, len(expected))
+        self.assertEqual([row[3] for row in rows[1:]].count("Report downloaded"), 7)
+        self.assertEqual(rows[-1][3], "Project created")
+        moments = [row[0] for row in rows[1:]]
+        self.assertEqual(moments, sorted(moments, reverse=True))
+
+    @override_settings(EXPORTS_PER_USER=2)
+    def test_downloads_of_csv_files_are_limited_per_user(self):
+        """Each export reads every row it names and is recorded in the trail: without a limit
+        one user could keep the server busy and the trail growing."""
+        downloads = [reverse("assessments:overview_csv"),
+                     reverse("assessments:portfolio_actions_csv"),
+                     reverse("audit:municipality_history_csv"),
+                     reverse("audit:project_history_csv", args=[self.project.pk]),
+                     reverse("audit:assessment_history_csv", args=[self.completed.pk])]
+        for url in downloads:
+            with self.subTest(url=url):
+                caches["limits"].clear()
+                self.client.force_login(self.alice)
+                for _i in range(2):
+                    self.assertEqual(self.client.get(url).status_code, 200)
+                events = AuditEvent.objects.count()
+                refused = self.client.get(url)
+                self.assertContains(refused, "veel bestanden gedownload", status_code=429)
+                self.assertEqual(AuditEvent.objects.count(), events)  # not recorded
+                # Another user's downloads are their own.
+                self.client.force_login(self.make_user(f"collega{len(url)}", self.utrecht,
+                                                       Role.EDITOR))
+                self.assertEqual(self.client.get(url).status_code, 200)
 
     def test_safe_cell(self):
         for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "\rx"):

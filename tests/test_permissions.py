@@ -141,7 +141,7 @@ class PermissionMatrixTests(BaseTestCase):
                         self.assertEqual(response["Cache-Control"], "private, no-store")
                     if user in (self.charlie, self.vng):
                         # (A PDF is binary; test_portfolio reads the portfolio PDF's text.)
-                        body = response.content.decode(errors="replace")
+                        body = response.getvalue().decode(errors="replace")
                         self.assertNotIn("Geheim Utrechts project", body)
                         self.assertNotIn("Geheime Utrechtse actie", body)
                         self.assertNotIn("Geheim ingetrokken project", body)

@@ -251,6 +251,8 @@ TASKS = {
 # Bounded costs: a PDF render takes about a second; cached downloads cost nothing.
 REPORT_RENDERS_PER_USER = envint("REPORT_RENDERS_PER_USER", 20)  # per window
 REPORT_RENDER_WINDOW_SECONDS = envint("REPORT_RENDER_WINDOW_SECONDS", 600)
+EXPORTS_PER_USER = envint("EXPORTS_PER_USER", 20)  # CSV downloads per window
+EXPORT_WINDOW_SECONDS = envint("EXPORT_WINDOW_SECONDS", 600)
 # The national benchmark's aggregates are kept this long per filter (they are context, "as of
 # today", and change only when a municipality completes an assessment or changes its opt-in,
 # which starts afresh at once).
