@@ -351,3 +351,8 @@ class WordingTests(TestCase):
         for _nl, en in pairs:
             self.assertNotRegex(en, r"(?i)commissioning the project|commissioned the project|"
                                     r"official sponsoring|project sponsor")
+        # Each mention says which one: "de opdrachtgever" alone left an alderman to wonder whether
+        # he was to accept the residual security risk (7.3) or the error rate (7.x).
+        for nl, en in pairs:
+            self.assertNotRegex(nl, r"(?i)(?<!ambtelijk )(?<!bestuurlijk )\bopdrachtgever\b", nl)
+            self.assertNotRegex(en, r"(?i)(?<!civil-service )(?<!political )\bsponsor\b", en)
