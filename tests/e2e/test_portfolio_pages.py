@@ -43,3 +43,25 @@ def test_portfolio_comparison_and_history_pages(browser, site, audit):
     audit.check(page, "assessment-history")
     context.close()
     audit.assert_clean()
+
+
+def test_a_refused_download_is_a_page_that_says_why(browser, site, settings):
+    """The download links had the `download` attribute: Chromium then saved whatever came back,
+    and a refusal (the export limit, or a login page after the session ended) was a cancelled
+    download without a word. The server's `Content-Disposition: attachment` makes a file of
+    every real download; anything else is a page."""
+    settings.EXPORTS_PER_USER = 1
+    completed_assessment(site.municipality, site.users["alice"], "Slimme lantaarnpalen")
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    log_in(page, site, "alice")
+    page.goto(f"{site.url}/gemeente/geschiedenis/")
+    with page.expect_download() as download:
+        page.click("text=Download als CSV")
+    assert download.value.failure() is None
+    assert download.value.suggested_filename.startswith("geschiedenis-")
+    page.goto(f"{site.url}/gemeente/")
+    page.click("text=Download deze projecten als CSV")
+    page.wait_for_load_state()
+    assert "veel bestanden gedownload" in page.locator("main").inner_text()
+    context.close()
