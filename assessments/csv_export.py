@@ -3,10 +3,9 @@
 import csv
 import io
 from collections.abc import Iterable, Iterator
-from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -53,20 +52,17 @@ def csv_lines(rows: Iterable[Iterable]) -> Iterator[bytes]:
         buffer.truncate()
 
 
-def export_limited(view):
-    """At most EXPORTS_PER_USER downloads of CSV files per user per EXPORT_WINDOW_SECONDS. Each
-    export reads every row it names and is itself recorded in the audit trail, so without a
-    limit one user could make the server work and the trail grow without end. Put it below
-    the login check: the user counts."""
-
-    @wraps(view)
-    def limited(request, *args, **kwargs):
-        if not ratelimit.allow(f"csv-export:{request.user.pk}", limit=settings.EXPORTS_PER_USER,
-                               window=settings.EXPORT_WINDOW_SECONDS):
-            return render(request, "errors/429.html", {
-                "message": _("U heeft in korte tijd veel bestanden gedownload. U kunt het over "
-                             "een paar minuten opnieuw proberen."),
-            }, status=429)
-        return view(request, *args, **kwargs)
-
-    return limited
+def export_refused(request: HttpRequest) -> HttpResponse | None:
+    """None while the user has CSV downloads left in this window (and counts this one), else a
+    429 page. At most EXPORTS_PER_USER per EXPORT_WINDOW_SECONDS: each export reads every row
+    it names and is itself recorded in the audit trail, so without a limit one user could keep
+    a server busy and the trail growing. Ask only once the user may have the file: a refused
+    request (another municipality's project, a lezer's history) must not use up the downloads
+    the user is allowed."""
+    if ratelimit.allow(f"csv-export:{request.user.pk}", limit=settings.EXPORTS_PER_USER,
+                       window=settings.EXPORT_WINDOW_SECONDS):
+        return None
+    return render(request, "errors/429.html", {
+        "message": _("U heeft in korte tijd veel bestanden gedownload. U kunt het over "
+                     "een paar minuten opnieuw proberen."),
+    }, status=429)

@@ -33,7 +33,7 @@ from waardevol.forms import submitted_data
 from waardevol.views import bad_request, save_shared
 
 from . import readmodel, report, selectors, services, tasks
-from .csv_export import csv_response, export_limited
+from .csv_export import csv_response, export_refused
 from .discussion import DiscussionPresenter
 from .forms import (
     ActionFilterForm,
@@ -83,13 +83,14 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
-@export_limited
 def overview_csv(request: HttpRequest) -> HttpResponse:
     """The filtered overview (every page) as CSV."""
     membership = membership_for_user(request.user)
     form = OverviewFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request)  # the page's own link never sends an invalid filter
+    if refused := export_refused(request):
+        return refused
     rows = list(OverviewPresenter(membership, form).csv_rows)
     _audit_export(request, membership, AuditKind.PROJECTS_EXPORTED, rows, form)
     return csv_response(rows, _csv_name("projecten", membership))
@@ -120,12 +121,13 @@ def portfolio(request: HttpRequest) -> HttpResponse:
 
 
 @member_page
-@export_limited
 def portfolio_actions_csv(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user)
     form = ActionFilterForm(request.GET)
     if not form.is_valid():
         return bad_request(request)
+    if refused := export_refused(request):
+        return refused
     rows = list(PortfolioPresenter(membership, form).actions_csv_rows)
     _audit_export(request, membership, AuditKind.ACTIONS_EXPORTED, rows, form)
     return csv_response(rows, _csv_name("acties", membership))

@@ -2,9 +2,10 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.forms.models import BaseInlineFormSet
+from django.forms.models import BaseInlineFormSet, _get_foreign_key
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
@@ -81,7 +82,8 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
     change_list_template = "admin/change_list.html"
 
     # Edits of the content take turns (services.content_locked): a save writes the object and
-    # then its inline rows, a revert or a history preview writes a whole revision.
+    # then its inline rows, and so do a revert and a history preview (django-reversion shows
+    # an old version by reverting to it and rolling back).
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method != "POST":
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -101,6 +103,34 @@ class ContentAdmin(NoDeleteMixin, CleanTextMixin, VersionAdmin, TranslationAdmin
             raise PermissionDenied
         with services.content_locked():
             return super().revision_view(request, object_id, version_id, extra_context)
+
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        # django-reversion shows and reverts an old version by reverting its whole revision. A
+        # load of the content is one revision of all 118 texts, the first version of each: a
+        # revert of one perspective to it put back every text that editors had changed since,
+        # in every perspective, unasked. Only this object and its inline rows are reverted, as
+        # its change form would save them; nothing is deleted (nothing ever is).
+        scoped = self._versions_to_revert(version)
+        version.revision.revert = lambda delete=False: [v.revert() for v in scoped]
+        return super()._reversion_revisionform_view(request, version, template_name,
+                                                    extra_context)
+
+    def _versions_to_revert(self, version) -> list:
+        """The versions in `version`'s revision of its object (first) and of its inline rows."""
+        inline_keys = {}
+        for inline in self.inlines:
+            key = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
+            inline_keys[ContentType.objects.get_for_model(inline.model).pk] = key.attname
+        own, rows = [], []
+        for other in version.revision.version_set.all():
+            if (other.content_type_id, other.object_id) == (version.content_type_id,
+                                                            version.object_id):
+                own.append(other)
+            elif other.content_type_id in inline_keys:
+                parent = other.field_dict.get(inline_keys[other.content_type_id])
+                if str(parent) == version.object_id:
+                    rows.append(other)
+        return own + rows
 
     def history_view(self, request, object_id, extra_context=None):
         # django-reversion looks the id up as text: a NUL in it was a DataError on PostgreSQL.
@@ -423,25 +453,26 @@ class PublicationAdmin(admin.ModelAdmin):
         form = PublishForm(request.POST or None, initial={"draft": draft["revision"]})
         status = 200
         if request.method == "POST" and form.is_valid():
-            if form.cleaned_data["draft"] != draft["revision"]:
+            try:
+                publication = services.content_publish(user=request.user,
+                                                       note=form.cleaned_data["note"],
+                                                       reviewed=form.cleaned_data["draft"])
+            except services.DraftChanged:
+                draft = content_draft_snapshot()
                 form = PublishForm(initial={"draft": draft["revision"],
                                             "note": form.cleaned_data["note"]})
                 messages.warning(request, _gettext(
                     "De inhoud is gewijzigd terwijl u deze pagina bekeek. Bekijk de wijzigingen "
                     "hieronder opnieuw en publiceer dan."))
                 status = 409
+            except services.NothingToPublish:
+                messages.info(request, _gettext("Er is niets gewijzigd sinds de laatste "
+                                                "publicatie."))
             else:
-                try:
-                    publication = services.content_publish(user=request.user,
-                                                           note=form.cleaned_data["note"])
-                except services.NothingToPublish:
-                    messages.info(request, _gettext("Er is niets gewijzigd sinds de laatste "
-                                                    "publicatie."))
-                else:
-                    messages.success(request, _gettext(
-                        "Publicatie %(number)s staat online: gebruikers zien de nieuwe inhoud "
-                        "nu.") % {"number": publication.number})
-                    return redirect("admin:perspectives_publication_changelist")
+                messages.success(request, _gettext(
+                    "Publicatie %(number)s staat online: gebruikers zien de nieuwe inhoud "
+                    "nu.") % {"number": publication.number})
+                return redirect("admin:perspectives_publication_changelist")
         elif form.errors:
             status = 400
         return TemplateResponse(request, "admin/perspectives/publication/publish.html",

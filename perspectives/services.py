@@ -268,12 +268,19 @@ class NothingToPublish(Exception):
     """The draft is the same as the latest publication."""
 
 
+class DraftChanged(Exception):
+    """The draft is not the one the editor reviewed: someone saved a text meanwhile."""
+
+
 def content_publish(*, user: AbstractBaseUser | None, note: str,
-                    allow_unchanged: bool = False) -> ContentRevision:
+                    allow_unchanged: bool = False,
+                    reviewed: str | None = None) -> ContentRevision:
     """Freeze the draft (the content models as they are now) into the next numbered publication.
 
     From then on every user reads it (perspectives.selectors.content_snapshot); completed
-    assessments keep the revision they were scored on.
+    assessments keep the revision they were scored on. `reviewed` is the draft's revision as
+    the editor saw it: another one (a colleague saved meanwhile) raises DraftChanged, checked
+    under the content lock, so no save can slip in between the check and the publication.
     """
     from .selectors import content_build_snapshot, content_published_changed
 
@@ -283,6 +290,8 @@ def content_publish(*, user: AbstractBaseUser | None, note: str,
             # Locked, so the snapshot holds no half of an editor's save.
             with content_locked():
                 snapshot = content_build_snapshot()
+                if reviewed is not None and snapshot["revision"] != reviewed:
+                    raise DraftChanged
                 latest = (ContentRevision.objects.filter(number__isnull=False)
                           .order_by("-number").first())
                 if (latest is not None and not allow_unchanged

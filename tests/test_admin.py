@@ -1,8 +1,10 @@
 import functools
+import threading
+from unittest import skipUnless
 
 from django.contrib import admin
-from django.contrib.auth.models import User
-from django.db import connection
+from django.contrib.auth.models import Permission, User
+from django.db import connection, connections
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -316,6 +318,9 @@ class AdminGuardTests(BaseTestCase):
         page = self.client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
         self.assertEqual(page.status_code, 200)
         self.assertNotContains(page, "herstel-1234")
+        # Nor does anyone make one for someone else: the add form would show its key.
+        for name in ("admin:otp_totp_totpdevice_add", "admin:otp_static_staticdevice_add"):
+            self.assertEqual(self.client.get(reverse(name)).status_code, 403)
 
     def test_a_selection_that_cannot_be_a_row_is_told(self):
         changelists = [(self.vng, "admin:examples_publishedexample_changelist", "withdraw"),
@@ -468,6 +473,75 @@ class AdminGuardTests(BaseTestCase):
                 writes = [q for q in sql if q.startswith(("UPDATE", "INSERT", "DELETE"))
                           and '"perspectives_' in q]
                 self.assertEqual(len(writes), 0, writes[:1])
+
+    def test_a_revert_puts_back_its_own_object_and_inline_rows_only(self):
+        """The first version of every text is the load's revision of all 118: reverting one
+        perspective to it put back every text editors had changed since, anywhere."""
+        perspective = Perspective.objects.get(number=1)
+        load = Version.objects.get_for_object(perspective).last()
+        self.assertGreater(load.revision.version_set.count(), 100)
+        question = Question.objects.get(code="5.1")
+        question.text_nl += " Bewerkt."
+        question.save()
+        other = Perspective.objects.get(number=2)
+        other.summary_nl += " Bewerkt."
+        other.save()
+        advice = perspective.advice.get(band="aandacht")
+        advice.text_nl += " Bewerkt."
+        advice.save()
+        perspective.summary_nl += " Bewerkt."
+        perspective.save()
+        url = reverse("admin:perspectives_perspective_revision", args=[perspective.pk, load.pk])
+        self.client.force_login(self.vng)
+        preview, sql = self._sql_of(lambda: self.client.get(url))
+        self.assertEqual(preview.status_code, 200)
+        written = {q.split('"')[1] for q in sql if q.startswith(("UPDATE", "INSERT"))
+                   and '"perspectives_' in q}
+        self.assertEqual(written, {"perspectives_perspective", "perspectives_advice"})
+        self.assertNotContains(preview, " Bewerkt.")  # the old version is what it shows
+        response = self.client.post(url, form_data(preview.content.decode(),
+                                                   form_id="perspective_form"))
+        self.assertEqual(response.status_code, 302)
+        for obj in (perspective, advice, question, other):
+            obj.refresh_from_db()
+        self.assertFalse(perspective.summary_nl.endswith(" Bewerkt."))
+        self.assertFalse(advice.text_nl.endswith(" Bewerkt."))
+        self.assertTrue(question.text_nl.endswith(" Bewerkt."), "another text was reverted")
+        self.assertTrue(other.summary_nl.endswith(" Bewerkt."), "another text was reverted")
+
+    def test_a_view_only_editor_sees_an_old_version_but_cannot_revert_to_it(self):
+        perspective = Perspective.objects.get(number=1)
+        version = Version.objects.get_for_object(perspective).last()
+        url = reverse("admin:perspectives_perspective_revision",
+                      args=[perspective.pk, version.pk])
+        reader = User.objects.create_user("alleen-lezen", password=PASSWORD, is_staff=True)
+        reader.user_permissions.add(Permission.objects.get(codename="view_perspective"))
+        self.client.force_login(reader)
+        self.assertEqual(self.client.get(url).status_code, 200)
+        response, sql = self._sql_of(functools.partial(self.client.post, url, {}))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual([q for q in sql if q.startswith(("UPDATE", "INSERT", "DELETE"))
+                          and '"perspectives_' in q], [])
+
+    @skipUnless(connection.vendor == "postgresql", "an advisory lock of PostgreSQL")
+    def test_a_second_content_writer_waits_for_the_first(self):
+        from perspectives.services import CONTENT_LOCK_KEY, content_locked
+
+        taken = []
+
+        def other_writer():
+            try:
+                with connections["default"].cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [CONTENT_LOCK_KEY])
+                    taken.append(cursor.fetchone()[0])
+            finally:
+                connections["default"].close()
+
+        with content_locked():
+            thread = threading.Thread(target=other_writer)
+            thread.start()
+            thread.join()
+        self.assertEqual(taken, [False])
 
     def test_history_urls_with_ids_that_cannot_be_rows_are_not_found(self):
         perspective = Perspective.objects.get(number=1)

@@ -1068,7 +1068,7 @@ class CsvExportTests(BaseTestCase):
             audit_services.audit_assessment(user=self.alice, kind=AuditKind.REPORT_DOWNLOADED,
                                             assessment=self.completed)
             rows = self.read(response)
-        self.assertEqual(rows[0][:4], ["Time", "Time zone", "Who", "Action"])
+        self.assertEqual(rows[0], ["Time", "Time zone", "Who", "Action", "Assessment", "Changes"])
         self.assertEqual(len(rows) - 1, len(expected))
         self.assertEqual([row[3] for row in rows[1:]].count("Report downloaded"), 7)
         self.assertEqual(rows[-1][3], "Project created")
@@ -1098,6 +1098,21 @@ class CsvExportTests(BaseTestCase):
                 self.client.force_login(self.make_user(f"collega{len(url)}", self.utrecht,
                                                        Role.EDITOR))
                 self.assertEqual(self.client.get(url).status_code, 200)
+
+        # A request refused for access uses up nothing: a lezer's history, another
+        # municipality's project.
+        caches["limits"].clear()
+        refused = [(self.bob, reverse("audit:project_history_csv", args=[self.project.pk])),
+                   (self.charlie, reverse("audit:assessment_history_csv",
+                                          args=[self.completed.pk]))]
+        for user, url in refused:
+            self.client.force_login(user)
+            for _i in range(3):
+                self.assertIn(self.client.get(url).status_code, (403, 404))
+        self.client.force_login(self.bob)
+        self.assertEqual(self.client.get(reverse("assessments:overview_csv")).status_code, 200)
+        self.client.force_login(self.charlie)
+        self.assertEqual(self.client.get(reverse("assessments:overview_csv")).status_code, 200)
 
     def test_safe_cell(self):
         for value in ("=1+1", "+31 6", "-2", "@SUM(A1)", "\tx", "\rx"):

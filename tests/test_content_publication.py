@@ -7,7 +7,7 @@ from assessments import readmodel, services
 from assessments.models import Assessment
 from perspectives import selectors
 from perspectives.models import PUBLICATION_NOTE_MAX, ContentRevision, Perspective, Question
-from perspectives.services import NothingToPublish, content_publish
+from perspectives.services import DraftChanged, NothingToPublish, content_publish
 
 from .base import BaseTestCase, completed_assessment
 
@@ -159,6 +159,21 @@ class PublishPageTests(BaseTestCase):
         self.assertEqual(response.status_code, 409)
         self.assertContains(response, "Perspectief 3: gewijzigd", status_code=409)
         self.assertEqual(ContentRevision.objects.count(), count)
+
+    def test_the_reviewed_draft_is_compared_under_the_content_lock(self):
+        """The page compared the reviewed draft before publishing: a colleague's save landing
+        in between was published unreviewed. The publication compares it itself, locked."""
+        draft = selectors.content_draft_snapshot()["revision"]
+        perspective = Perspective.objects.get(number=3)
+        perspective.title_nl = "Door een collega gewijzigd"
+        perspective.save()
+        count = ContentRevision.objects.count()
+        with self.assertRaises(DraftChanged):
+            content_publish(user=self.vng, note="Nagekeken", reviewed=draft)
+        self.assertEqual(ContentRevision.objects.count(), count)
+        fresh = selectors.content_draft_snapshot()["revision"]
+        publication = content_publish(user=self.vng, note="Nagekeken", reviewed=fresh)
+        self.assertTrue(publication.revision.startswith(fresh))
 
     def test_only_editors_with_the_permission_may_publish(self):
         from django.contrib.auth.models import User

@@ -3,6 +3,10 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from assessments.models import Membership
 from waardevol.audit.models import AuditKind
@@ -56,3 +60,23 @@ class UserAdmin(CleanTextAdminMixin, auth_admin.UserAdmin):
         for membership in Membership.objects.select_related("user").filter(user__in=user_pks):
             audit_membership_saved(user=request.user, before=membership, after=None,
                                    via=VIA_ADMIN)
+
+
+# A second factor belongs to its user, who sets it up at login. django-otp hides a device's key
+# and recovery codes once it exists (OTP_ADMIN_HIDE_SENSITIVE_DATA), but its add form shows
+# them: a superuser could add a device for someone else and hold that user's second factor.
+# Removing a lost device stays possible.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
+
+
+@admin.register(TOTPDevice)
+class OwnTOTPDeviceAdmin(TOTPDeviceAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(StaticDevice)
+class OwnStaticDeviceAdmin(StaticDeviceAdmin):
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from assessments.csv_export import csv_stream_response, export_limited
+from assessments.csv_export import csv_stream_response, export_refused
 from assessments.labels import date_label
 from assessments.views import member_page
 from waardevol.accounts.access import (
@@ -80,10 +80,11 @@ def _page(request: HttpRequest, events, context: dict) -> HttpResponse:
 
 
 @login_required
-@export_limited
 def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     project = project_for_user(request.user, pk, write=True)
     ensure_rating_submitted(request.user, project_id=project.pk)
+    if refused := export_refused(request):
+        return refused
     response = _csv(selectors.project_history(project=project), _file_stem(project.name),
                     names_assessments=True)
     # An export is recorded after the rows are read: the file does not list itself.
@@ -92,9 +93,10 @@ def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@export_limited
 def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = assessment_for_user(request.user, pk, write=True)
+    if refused := export_refused(request):
+        return refused
     # Not the project's file name: both downloaded to one folder, one replaced the other.
     stem = f"{_file_stem(assessment.project.name)}-beoordeling-{_local_moment(assessment.started_at)}"
     response = _csv(selectors.assessment_history(assessment=assessment), stem,
@@ -105,9 +107,10 @@ def assessment_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @member_page
-@export_limited
 def municipality_history_csv(request: HttpRequest) -> HttpResponse:
     membership = membership_for_user(request.user, write=True)
+    if refused := export_refused(request):
+        return refused
     response = _csv(selectors.municipality_history(municipality_id=membership.municipality_id),
                     _file_stem(membership.municipality.name), names_assessments=False)
     audit_municipality(user=request.user, kind=AuditKind.HISTORY_EXPORTED,
@@ -130,13 +133,14 @@ def _csv(events, stem: str, *, names_assessments: bool) -> HttpResponse:
     header = [_("Tijdstip"), _("Tijdzone"), _("Wie"), _("Handeling")]
     if names_assessments:
         header.append(_("Beoordeling"))
+    header.append(_("Wijzigingen"))
     # The rows are read after the view has returned, and after the export was recorded: only
     # what was there now (the file does not list itself), in the language of now.
     newest = events.order_by("-pk").values_list("pk", flat=True).first() or 0
     language = translation.get_language()
 
     def rows():
-        yield [*header, _("Wijzigingen")]
+        yield header
         with translation.override(language):
             for chunk in _chunks(events.filter(pk__lte=newest)):
                 for row in HistoryPresenter(chunk, names_assessments=names_assessments).rows:
