@@ -3,10 +3,11 @@
 import time
 from base64 import b32encode
 
+from django.db import connection
 from django.test import override_settings
 from django.urls import reverse
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .base import PASSWORD, BaseTestCase
@@ -149,6 +150,30 @@ class TwoFactorTests(BaseTestCase):
         new = response.context["codes"]
         self.assertEqual(len(new), 10)
         self.assertFalse(StaticToken.objects.filter(token__in=old).exists())
+
+    def test_new_codes_take_turns_and_mend_a_second_device(self):
+        """Two requests at once each made a recovery-code device; with two, every later change
+        of that user's second factor was a 500 (found by the 500 hunt)."""
+        from waardevol.accounts import services
+
+        for _i in range(2):  # what the race left behind
+            StaticDevice.objects.create(user=self.vng, name="Herstelcodes", confirmed=True)
+        sql = []
+
+        def record(execute, query, params, many, context):
+            sql.append(query)
+            return execute(query, params, many, context)
+
+        with connection.execute_wrapper(record):
+            codes = services.recovery_codes_replace(user=self.vng)
+        self.assertEqual(StaticDevice.objects.filter(user=self.vng).count(), 1)
+        self.assertEqual(sorted(StaticToken.objects.filter(device__user=self.vng)
+                                .values_list("token", flat=True)), sorted(codes))
+        if connection.features.has_select_for_update:
+            locks = [i for i, q in enumerate(sql) if "FOR UPDATE" in q and '"auth_user"' in q]
+            writes = [i for i, q in enumerate(sql) if q.startswith(("INSERT", "DELETE"))]
+            self.assertTrue(locks, "the user's row is not locked")
+            self.assertLess(locks[0], writes[0])
 
     def test_staff_find_their_second_factor_from_the_admin(self):
         """The codes page said "make new ones at ‘Herstelcodes’", but nothing linked to it."""

@@ -321,10 +321,18 @@ def totp_device_start(*, user: AbstractBaseUser) -> TOTPDevice:
     return device or TOTPDevice.objects.create(user=user, name="Authenticator-app", confirmed=False)
 
 
+def _second_factor_locked(user: AbstractBaseUser) -> None:
+    """Changes to one user's second factor take turns. Two requests at once (a double click on
+    "new recovery codes") each found no recovery-code device and each made one; with several,
+    every later change of that user's second factor was a 500 (found by the 500 hunt)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+
+
 @transaction.atomic
 def totp_device_confirm(*, device: TOTPDevice) -> list[str]:
     """The app gave a right code: it is the user's second factor from now on, replacing any
     earlier one, with a fresh set of recovery codes (returned to show once)."""
+    _second_factor_locked(device.user)
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -334,8 +342,12 @@ def totp_device_confirm(*, device: TOTPDevice) -> list[str]:
 @transaction.atomic
 def recovery_codes_replace(*, user: AbstractBaseUser) -> list[str]:
     """Ten new single-use recovery codes; the old ones stop working."""
-    device, _created = StaticDevice.objects.get_or_create(
-        user=user, defaults={"name": "Herstelcodes", "confirmed": True})
+    _second_factor_locked(user)
+    device = StaticDevice.objects.filter(user=user).order_by("pk").first()
+    if device is None:
+        device = StaticDevice.objects.create(user=user, name="Herstelcodes", confirmed=True)
+    # A second device (left by that race before the lock) goes, with its codes.
+    StaticDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
