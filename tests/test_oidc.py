@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import oidc_provider_mock
 import requests
+from axes.models import AccessAttempt
 from django.contrib.auth.models import User
 from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
@@ -255,6 +256,43 @@ class OIDCLoginTests(BaseTestCase):
         response = self.client.get(f"{back.path}?{back.query}")
         self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
         self.assertNotIn("_auth_user_id", self.client.session)
+
+    def test_a_code_the_provider_refuses_comes_back_to_a_clear_page(self):
+        """An expired or reused code (invalid_grant), or a provider that does not answer, was a
+        500 on our callback (the 500 hunt)."""
+        self.provider_user("ingrid", gemeentecode="GM0344", rollen="bewerker")
+        start = self.client.get(reverse("oidc_start"))
+        at_provider = requests.post(start["Location"], data={"sub": "ingrid"},
+                                    allow_redirects=False, timeout=5)
+        back = urlsplit(at_provider.headers["Location"])
+        state = parse_qs(back.query)["state"][0]
+        response = self.client.get(back.path, {"code": "not-the-code", "state": state})
+        self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
+        self.assertNotIn("_auth_user_id", self.client.session)
+        # A provider that does not answer at all.
+        start = self.client.get(reverse("oidc_start"))
+        state = parse_qs(urlsplit(start["Location"]).query)["state"][0]
+        with override_settings(OIDC_OP_TOKEN_ENDPOINT="http://127.0.0.1:9/token"):
+            response = self.client.get(back.path, {"code": "x", "state": state})
+        self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
+
+    def test_refused_logins_through_the_provider_lock_nobody_out(self):
+        """The provider checked the password; counted as failed password logins, twenty
+        colleagues refused for a claim set up wrong locked the town hall's address out."""
+        self.provider_user("zonder-gemeente", rollen="bewerker")
+        for _i in range(3):
+            response = self.oidc_login("zonder-gemeente")
+            self.assertContains(response, "nog geen toegang", status_code=403)
+        self.assertFalse(AccessAttempt.objects.exists())
+        response = self.client.post(reverse("login"), {"username": "alice", "password": "fout"})
+        self.assertEqual(AccessAttempt.objects.count(), 1)  # a password login still counts
+
+    def test_a_subject_longer_than_any_is_refused_not_stored(self):
+        subject = "s" * 300
+        self.provider_user(subject, gemeentecode="GM0344", rollen="bewerker")
+        response = self.oidc_login(subject)
+        self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
+        self.assertFalse(OIDCIdentity.objects.filter(subject__startswith="sss").exists())
 
     def test_a_password_login_never_redeems_a_code_from_the_query_string(self):
         response = self.client.post(f"{reverse('login')}?code=stolen&state=x",

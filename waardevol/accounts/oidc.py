@@ -31,6 +31,13 @@ logger = logging.getLogger(__name__)
 OIDC_USER_SESSION_KEY = "waardevol_oidc_user"
 INVITATION_SESSION_KEY = "waardevol_oidc_invitation"
 
+# OpenID Connect Core 2: a subject is at most 255 ASCII characters.
+SUBJECT_MAX = 255
+
+# What a failed exchange with the identity provider raises in mozilla-django-oidc and PyJWT.
+PROVIDER_ERRORS = (requests.RequestException, jwt.PyJWTError, ValueError, TypeError, KeyError,
+                   AttributeError)
+
 
 def municipality_code_from_claims(claims: dict) -> str | None:
     """The CBS code in the configured claim, as GM plus four digits ("344" and "GM0344" alike)."""
@@ -98,11 +105,19 @@ class MunicipalOIDCBackend(OIDCAuthenticationBackend):
         return jwt.PyJWK(keys[0])
 
     def verify_claims(self, claims) -> bool:
-        return bool(claims.get("sub"))
+        # OpenID Connect Core 2: `sub` is at most 255 ASCII characters. A longer one, or one
+        # with a NUL, was a 500 when its identity was stored (the 500 hunt).
+        subject = claims.get("sub")
+        return (isinstance(subject, str) and 0 < len(subject) <= SUBJECT_MAX
+                and subject.isascii() and subject.isprintable())
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = self.get_userinfo(access_token, id_token, payload)
-        if not self.verify_claims(claims) or claims.get("sub") != payload.get("sub"):
+        if not self.verify_claims(claims):
+            logger.info("OIDC login refused: a subject that cannot be one")
+            self.request.waardevol_oidc_refusal = "failed"
+            return None
+        if claims.get("sub") != payload.get("sub"):
             # OpenID Connect Core 5.3.2: the userinfo `sub` must be the ID token's.
             raise SuspiciousOperation("The userinfo subject is not the ID token's")
         session = self.request.session
@@ -144,7 +159,15 @@ def oidc_start(request: HttpRequest) -> HttpResponse:
 class CallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         oidc_enabled_or_404()
-        return super().get(request)
+        try:
+            return super().get(request)
+        except PROVIDER_ERRORS:
+            # What the provider answers when the code is exchanged is out of our hands: an
+            # expired or reused code (invalid_grant), an error page, HTML instead of JSON, a
+            # missing or malformed ID token, no answer at all. Each was a 500 (the 500 hunt);
+            # each is a failed login, logged for whoever runs the installation.
+            logger.warning("OIDC login failed at the provider", exc_info=True)
+            return self.login_failure()
 
     def login_success(self):
         response = super().login_success()
