@@ -5,13 +5,19 @@ from unittest import skipUnless
 from django.contrib import admin
 from django.contrib.auth.models import Permission, User
 from django.db import connection, connections
+from django.forms import DateTimeField, SplitDateTimeField
+from django.test import RequestFactory
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from reversion.models import Version
 
 from perspectives.models import Advice, Instrument, Perspective, Process, PublicValue, Question
-from waardevol.admin_guards import INLINE_NEW_ROWS_MAX, GuardedAdminMixin
+from waardevol.admin_guards import (
+    INLINE_NEW_ROWS_MAX,
+    GuardedAdminMixin,
+    validate_datetime_year,
+)
 
 from .base import PASSWORD, BaseTestCase
 from .htmlforms import form_data
@@ -301,6 +307,22 @@ class AdminGuardTests(BaseTestCase):
         self.assertRedirects(self.client.post(url, data), reverse("admin:auth_user_changelist"))
         user.refresh_from_db()
         self.assertEqual((user.last_login.year, user.last_login.month), (2026, 11))
+
+    def test_every_date_and_time_an_admin_form_edits_is_bounded(self):
+        """The year guard sits on every registered admin (guard_every_admin) but not on their
+        inlines: none edits a date and time today, and this test notices one that does."""
+        request = RequestFactory().get("/beheer/")
+        request.user = self.root
+        for model, model_admin in admin.site._registry.items():
+            obj = model._default_manager.first()  # a change form differs from the add form
+            forms = [model_admin.get_form(request), model_admin.get_form(request, obj)]
+            forms += [inline.get_formset(request, obj).form
+                      for inline in model_admin.get_inline_instances(request, obj)]
+            for form in forms:
+                for name, field in form.base_fields.items():
+                    if isinstance(field, DateTimeField | SplitDateTimeField):
+                        with self.subTest(model=model.__name__, field=name):
+                            self.assertIn(validate_datetime_year, field.validators)
 
     def test_no_one_reads_a_users_second_factor_in_the_admin(self):
         device = TOTPDevice.objects.create(user=self.bob, name="telefoon")
