@@ -13,7 +13,7 @@ from django.test import SimpleTestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Invitation, Membership, Role
+from assessments.models import Invitation, Membership, Municipality, Role
 from waardevol.accounts.models import OIDCIdentity
 from waardevol.accounts.oidc import (
     INVITATION_SESSION_KEY,
@@ -351,3 +351,58 @@ class ClaimMappingTests(SimpleTestCase):
         ):
             with self.subTest(claims=claims):
                 self.assertEqual(_names_from_claims(claims), names)
+
+
+@override_settings(OIDC_ENABLED=True, **CLAIMS)
+class FirstLoginTests(BaseTestCase):
+    def test_first_logins_into_one_municipality_take_turns(self):
+        """Side by side, two first logins found the same address free and each made an account
+        with it (the 500 hunt made four). The municipality is locked before the check."""
+        from django.db import connection
+
+        from waardevol.accounts import services
+
+        sql = []
+
+        def record(execute, query, params, many, context):
+            sql.append(query)
+            return execute(query, params, many, context)
+
+        claims = {"sub": "nieuw", "email": "nieuw@example.org", "gemeentecode": "GM0344"}
+        with connection.execute_wrapper(record):
+            user = services.oidc_login_resolve(issuer="https://idp.example", subject="nieuw",
+                                               claims=claims)
+        self.assertEqual(user.membership.municipality, self.utrecht)
+        if connection.features.has_select_for_update:
+            locks = [i for i, q in enumerate(sql)
+                     if "FOR UPDATE" in q and '"assessments_municipality"' in q]
+            creates = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "auth_user"')]
+            self.assertTrue(locks, "the municipality is not locked")
+            self.assertLess(locks[0], creates[0])
+        # The same identity again (the other of two logins at once) is the same user.
+        again = services.oidc_login_resolve(issuer="https://idp.example", subject="nieuw",
+                                            claims=claims)
+        self.assertEqual(again, user)
+
+    def test_a_first_login_that_another_finished_meanwhile_is_that_users_login(self):
+        from unittest import mock
+
+        from waardevol.accounts import services
+
+        claims = {"sub": "dubbel", "email": "dubbel@example.org", "gemeentecode": "GM0344"}
+        lock = Municipality.objects.select_for_update
+        other = []
+
+        def meanwhile(*args, **kwargs):
+            # The other of two logins at once finished while this one waited for the lock.
+            if not other:
+                other.append(None)
+                other[0] = services.oidc_login_resolve(
+                    issuer="https://idp.example", subject="dubbel", claims=claims)
+            return lock(*args, **kwargs)
+
+        with mock.patch.object(Municipality.objects, "select_for_update", side_effect=meanwhile):
+            user = services.oidc_login_resolve(issuer="https://idp.example", subject="dubbel",
+                                               claims=claims)
+        self.assertEqual(user, other[0])
+        self.assertEqual(User.objects.filter(email="dubbel@example.org").count(), 1)

@@ -287,6 +287,12 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         if municipality is None:
             raise OIDCRefused("no_municipality")
         role = role or (Role.READER, False)
+    # First logins into one municipality take turns. Side by side, two found the address free
+    # and each made an account with it (the 500 hunt made four), or two made one identity.
+    Municipality.objects.select_for_update().filter(pk=municipality.pk).exists()
+    if OIDCIdentity.objects.filter(issuer=issuer, subject=subject).exists():
+        # The other login made it meanwhile: this is now a login of a known user.
+        return oidc_login_resolve(issuer=issuer, subject=subject, claims=claims)
     if _email_taken(email):
         # One person, one account: whoever has this address already logs in with a password.
         raise OIDCRefused("email_taken")
