@@ -19,7 +19,7 @@ from waardevol.admin_guards import (
     validate_datetime_year,
 )
 
-from .base import PASSWORD, BaseTestCase
+from .base import PASSWORD, BaseTestCase, recorded_sql
 from .htmlforms import form_data
 
 CONTENT = [Process, Perspective, Question, Advice, PublicValue]
@@ -427,13 +427,7 @@ class AdminGuardTests(BaseTestCase):
         self.assertRedirects(response, reverse("admin:assessments_municipality_changelist"))
 
     def _sql_of(self, request):
-        sql = []
-
-        def record(execute, query, params, many, context):
-            sql.append(query)
-            return execute(query, params, many, context)
-
-        with connection.execute_wrapper(record):
+        with recorded_sql() as sql:
             response = request()
         return response, sql
 

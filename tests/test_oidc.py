@@ -21,7 +21,7 @@ from waardevol.accounts.oidc import (
     role_from_claims,
 )
 
-from .base import PASSWORD, BaseTestCase
+from .base import PASSWORD, BaseTestCase, recorded_sql
 
 CLAIMS = {"OIDC_MUNICIPALITY_CLAIM": "gemeentecode", "OIDC_ROLE_CLAIM": "rollen"}
 
@@ -362,14 +362,8 @@ class FirstLoginTests(BaseTestCase):
 
         from waardevol.accounts import services
 
-        sql = []
-
-        def record(execute, query, params, many, context):
-            sql.append(query)
-            return execute(query, params, many, context)
-
         claims = {"sub": "nieuw", "email": "nieuw@example.org", "gemeentecode": "GM0344"}
-        with connection.execute_wrapper(record):
+        with recorded_sql() as sql:
             user = services.oidc_login_resolve(issuer="https://idp.example", subject="nieuw",
                                                claims=claims)
         self.assertEqual(user.membership.municipality, self.utrecht)

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .base import PASSWORD, BaseTestCase
+from .base import PASSWORD, BaseTestCase, recorded_sql
 
 ADMIN = "/beheer/"
 
@@ -158,13 +158,7 @@ class TwoFactorTests(BaseTestCase):
 
         for _i in range(2):  # what the race left behind
             StaticDevice.objects.create(user=self.vng, name="Herstelcodes", confirmed=True)
-        sql = []
-
-        def record(execute, query, params, many, context):
-            sql.append(query)
-            return execute(query, params, many, context)
-
-        with connection.execute_wrapper(record):
+        with recorded_sql() as sql:
             codes = services.recovery_codes_replace(user=self.vng)
         self.assertEqual(StaticDevice.objects.filter(user=self.vng).count(), 1)
         self.assertEqual(sorted(StaticToken.objects.filter(device__user=self.vng)
