@@ -19,6 +19,11 @@ class SeedDemoTests(BaseTestCase):
                                   Action.objects.count()))
         self.assertIn("bewerker", out.getvalue())
         self.assertIn("waardevol-demo", out.getvalue())
+        self.assertIn("http://127.0.0.1:8000/account/login/", out.getvalue())
+        # `make run PORT=8080` passes where it serves: the logins name that address.
+        out = StringIO()
+        call_command("seed_demo", address="http://127.0.0.1:8080/", stdout=out)
+        self.assertIn("Log in at http://127.0.0.1:8080/account/login/", out.getvalue())
         self.assertTrue(Assessment.objects.filter(status=Status.COMPLETED).exists())
         self.assertTrue(Assessment.objects.filter(status=Status.CONCEPT).exists())
         self.assertTrue(Action.objects.exists())

@@ -56,9 +56,13 @@ class Command(BaseCommand):
                             help="Also create this many bulk municipalities (for load tests).")
         parser.add_argument("--projects", type=int, default=20,
                             help="Projects per bulk municipality, each with assessments.")
+        parser.add_argument("--address", default="http://127.0.0.1:8000",
+                            help="Where the site runs, for the login address it prints "
+                                 "(`make run` passes its HOST and PORT).")
 
-    def handle(self, *args, municipalities: int = 0, projects: int = 20, **options):
-        self._demo()
+    def handle(self, *args, municipalities: int = 0, projects: int = 20,
+               address: str = "http://127.0.0.1:8000", **options):
+        self._demo(address.rstrip("/"))
         if municipalities:
             started = time.perf_counter()
             result = bulk_seed(municipalities=municipalities, projects=projects,
@@ -71,7 +75,7 @@ class Command(BaseCommand):
             )
 
     @transaction.atomic
-    def _demo(self):
+    def _demo(self, address: str):
         municipality, _ = Municipality.objects.get_or_create(
             cbs_code="GM9999", defaults={"name": "Demogemeente Waardevol"}
         )
@@ -111,8 +115,8 @@ class Command(BaseCommand):
             )
         self._benchmark_peers(municipality, editor)
         self._example()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Log in at "
-                                             "http://127.0.0.1:8000/account/login/ with:"))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Log in at "
+                                             f"{address}/account/login/ with:"))
         for username, _first, _last, role, _manager in DEMO_USERS:
             label = role.label if role else "VNG-beheerder (admin: /beheer/)"
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
