@@ -5,9 +5,8 @@ BIN = $(VENV)/bin
 MANAGE = $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The development server answers only for these names: HOST too (another HOST, such as
-# 0.0.0.0, needs the name the browser uses: ALLOWED_HOSTS=waardevol.local make run).
-ALLOWED_HOSTS ?= $(HOST),127.0.0.1,localhost
+# The address `make run` prints: 0.0.0.0 (every interface) is no address a browser opens.
+URL = http://$(if $(filter 0.0.0.0 ::,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 # Tests run with DEBUG off (as production) and a throwaway key.
 TEST_ENV = SECRET_KEY=insecure-test-only-key DEBUG=0 SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
@@ -46,9 +45,12 @@ install: $(BIN)/.installed node_modules/.installed locale/en/LC_MESSAGES/django.
 run: system-packages install
 	DEBUG=1 $(MANAGE) migrate --noinput -v 0
 	DEBUG=1 $(MANAGE) load_content
-	DEBUG=1 $(MANAGE) seed_demo --address http://$(HOST):$(PORT)
-	@echo "Waardevol runs at http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	DEBUG=1 ALLOWED_HOSTS=$(ALLOWED_HOSTS) $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=1 $(MANAGE) seed_demo --address $(URL)
+	@echo "Waardevol runs at $(URL)/ (Ctrl+C to stop)"
+	@# The development server answers for HOST, 127.0.0.1, localhost and any ALLOWED_HOSTS
+	@# given (the name a browser on another machine uses with HOST=0.0.0.0).
+	DEBUG=1 ALLOWED_HOSTS='$(HOST),127.0.0.1,localhost,$(ALLOWED_HOSTS)' SITE_URL=$(URL) \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 # With TASKS_BACKEND=django_tasks_db.DatabaseBackend: runs the queued tasks (e-mail, PDF reports).
 worker: install

@@ -287,12 +287,24 @@ class OIDCLoginTests(BaseTestCase):
         response = self.client.post(reverse("login"), {"username": "alice", "password": "fout"})
         self.assertEqual(AccessAttempt.objects.count(), 1)  # a password login still counts
 
-    def test_a_subject_longer_than_any_is_refused_not_stored(self):
-        subject = "s" * 300
-        self.provider_user(subject, gemeentecode="GM0344", rollen="bewerker")
-        response = self.oidc_login(subject)
-        self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
-        self.assertFalse(OIDCIdentity.objects.filter(subject__startswith="sss").exists())
+    def test_a_subject_that_cannot_be_one_is_refused_not_stored(self):
+        for subject in ("s" * 300, "sé-niet-ascii", "s\u200bzonder-breedte"):
+            with self.subTest(subject=subject[:20]):
+                self.provider_user(subject, gemeentecode="GM0344", rollen="bewerker")
+                response = self.oidc_login(subject)
+                self.assertContains(response, "Inloggen is niet gelukt", status_code=403)
+        self.assertFalse(OIDCIdentity.objects.filter(subject__startswith="s").exists())
+
+    def test_a_bug_in_our_own_part_of_a_login_is_not_blamed_on_the_provider(self):
+        """Only the calls to the provider are a failed login; an error after them is ours and
+        must reach error monitoring, not look like a refused login."""
+        from unittest import mock
+
+        self.provider_user("fout-bij-ons", gemeentecode="GM0344", rollen="bewerker")
+        with mock.patch("waardevol.accounts.services.audit.audit_member_joined",
+                        side_effect=TypeError("a bug")), self.assertRaises(TypeError):
+            self.oidc_login("fout-bij-ons")
+        self.assertFalse(OIDCIdentity.objects.filter(subject="fout-bij-ons").exists())
 
     def test_a_password_login_never_redeems_a_code_from_the_query_string(self):
         response = self.client.post(f"{reverse('login')}?code=stolen&state=x",
@@ -368,8 +380,8 @@ class FirstLoginTests(BaseTestCase):
                                                claims=claims)
         self.assertEqual(user.membership.municipality, self.utrecht)
         if connection.features.has_select_for_update:
-            locks = [i for i, q in enumerate(sql)
-                     if "FOR UPDATE" in q and '"assessments_municipality"' in q]
+            locks = [i for i, q in enumerate(sql) if q.startswith("SELECT") and "UPDATE" in q
+                     and '"assessments_municipality"' in q]
             creates = [i for i, q in enumerate(sql) if q.startswith('INSERT INTO "auth_user"')]
             self.assertTrue(locks, "the municipality is not locked")
             self.assertLess(locks[0], creates[0])
@@ -400,3 +412,32 @@ class FirstLoginTests(BaseTestCase):
                                                claims=claims)
         self.assertEqual(user, other[0])
         self.assertEqual(User.objects.filter(email="dubbel@example.org").count(), 1)
+
+    def test_one_invitation_opened_in_two_tabs_is_one_login_in_both(self):
+        """The second tab waited for the invitation's lock, found it accepted by the first and,
+        without a municipality claim, was told it had no access (found in a review)."""
+        from unittest import mock
+
+        from waardevol.accounts import services
+
+        invitation = Invitation.objects.create(municipality=self.amersfoort, role=Role.EDITOR,
+                                               email="twee.tabs@amersfoort.nl",
+                                               invited_by=self.charlie)
+        claims = {"sub": "twee-tabs", "email": "twee.tabs@amersfoort.nl"}  # no municipality
+        usable = Invitation.objects.usable
+        first_tab = []
+
+        def meanwhile(*args, **kwargs):
+            if not first_tab:
+                first_tab.append(None)
+                first_tab[0] = services.oidc_login_resolve(
+                    issuer="https://idp.example", subject="twee-tabs", claims=claims,
+                    invitation_token=str(invitation.token))
+            return usable(*args, **kwargs)
+
+        with mock.patch.object(Invitation.objects, "usable", side_effect=meanwhile):
+            user = services.oidc_login_resolve(issuer="https://idp.example", subject="twee-tabs",
+                                               claims=claims,
+                                               invitation_token=str(invitation.token))
+        self.assertEqual(user, first_tab[0])
+        self.assertEqual(user.membership.municipality, self.amersfoort)

@@ -164,10 +164,25 @@ class TwoFactorTests(BaseTestCase):
         self.assertEqual(sorted(StaticToken.objects.filter(device__user=self.vng)
                                 .values_list("token", flat=True)), sorted(codes))
         if connection.features.has_select_for_update:
-            locks = [i for i, q in enumerate(sql) if "FOR UPDATE" in q and '"auth_user"' in q]
+            locks = [i for i, q in enumerate(sql) if q.startswith("SELECT") and "UPDATE" in q
+                     and '"auth_user"' in q]
             writes = [i for i, q in enumerate(sql) if q.startswith(("INSERT", "DELETE"))]
             self.assertTrue(locks, "the user's row is not locked")
             self.assertLess(locks[0], writes[0])
+
+    def test_an_app_replaced_in_another_tab_meanwhile_is_not_confirmed(self):
+        """Two pending apps confirmed at once: the second deleted the first's device and then
+        saved its own, which the first had deleted (a 500)."""
+        from waardevol.accounts import services
+
+        first = TOTPDevice.objects.create(user=self.vng, name="Authenticator-app", confirmed=False)
+        second = TOTPDevice.objects.create(user=self.vng, name="Authenticator-app",
+                                           confirmed=False)
+        services.totp_device_confirm(device=second)
+        with self.assertRaises(TOTPDevice.DoesNotExist):
+            services.totp_device_confirm(device=first)
+        self.assertEqual(list(TOTPDevice.objects.filter(user=self.vng)
+                              .values_list("pk", "confirmed")), [(second.pk, True)])
 
     def test_staff_find_their_second_factor_from_the_admin(self):
         """The codes page said "make new ones at ‘Herstelcodes’", but nothing linked to it."""

@@ -34,9 +34,15 @@ INVITATION_SESSION_KEY = "waardevol_oidc_invitation"
 # OpenID Connect Core 2: a subject is at most 255 ASCII characters.
 SUBJECT_MAX = 255
 
-# What a failed exchange with the identity provider raises in mozilla-django-oidc and PyJWT.
+# What a failed exchange with the identity provider raises in mozilla-django-oidc and PyJWT
+# (an error page, HTML where JSON belongs, a token that is not one).
 PROVIDER_ERRORS = (requests.RequestException, jwt.PyJWTError, ValueError, TypeError, KeyError,
                    AttributeError)
+
+
+class ProviderFailed(Exception):
+    """The identity provider's answer could not be used. Raised only around the calls to the
+    provider, so that a bug in our own part of a login stays a 500 that monitoring sees."""
 
 
 def municipality_code_from_claims(claims: dict) -> str | None:
@@ -88,6 +94,29 @@ class MunicipalOIDCBackend(OIDCAuthenticationBackend):
         if not settings.OIDC_ENABLED or "nonce" not in kwargs or "username" in kwargs:
             return None
         return super().authenticate(request, **kwargs)
+
+    # The calls to the provider: what they raise on an unusable answer becomes ProviderFailed.
+    def get_token(self, payload):
+        token_info = self._from_provider(super().get_token, payload)
+        if not isinstance(token_info, dict):
+            raise ProviderFailed("The token response is not a JSON object")
+        return token_info
+
+    def verify_token(self, token, **kwargs):
+        return self._from_provider(super().verify_token, token, **kwargs)
+
+    def get_userinfo(self, access_token, id_token, payload):
+        claims = self._from_provider(super().get_userinfo, access_token, id_token, payload)
+        if not isinstance(claims, dict):
+            raise ProviderFailed("The userinfo response is not a JSON object")
+        return claims
+
+    @staticmethod
+    def _from_provider(call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except PROVIDER_ERRORS as exc:
+            raise ProviderFailed(f"{type(exc).__name__}: {exc}") from exc
 
     def retrieve_matching_jwk(self, token):
         header = jwt.get_unverified_header(token)
@@ -161,7 +190,7 @@ class CallbackView(OIDCAuthenticationCallbackView):
         oidc_enabled_or_404()
         try:
             return super().get(request)
-        except PROVIDER_ERRORS:
+        except ProviderFailed:
             # What the provider answers when the code is exchanged is out of our hands: an
             # expired or reused code (invalid_grant), an error page, HTML instead of JSON, a
             # missing or malformed ID token, no answer at all. Each was a 500 (the 500 hunt);

@@ -279,6 +279,9 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         invitation = (Invitation.objects.usable().select_for_update()
                       .filter(token=_uuid_or_none(invitation_token))
                       .select_related("municipality").first())
+        if _identity_made_meanwhile(issuer, subject):
+            # The same invitation opened in two tabs: the other accepted it while this waited.
+            return oidc_login_resolve(issuer=issuer, subject=subject, claims=claims)
     if invitation is not None:
         municipality, role = invitation.municipality, (invitation.role, False)
         email = email or invitation.email
@@ -289,8 +292,10 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         role = role or (Role.READER, False)
     # First logins into one municipality take turns. Side by side, two found the address free
     # and each made an account with it (the 500 hunt made four), or two made one identity.
-    Municipality.objects.select_for_update().filter(pk=municipality.pk).exists()
-    if OIDCIdentity.objects.filter(issuer=issuer, subject=subject).exists():
+    # (NO KEY: rows that only refer to the municipality, a project or an audit event, are not
+    # held up meanwhile.) Not across municipalities: the address has no unique index.
+    Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).exists()
+    if _identity_made_meanwhile(issuer, subject):
         # The other login made it meanwhile: this is now a login of a known user.
         return oidc_login_resolve(issuer=issuer, subject=subject, claims=claims)
     if _email_taken(email):
@@ -308,6 +313,10 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def _identity_made_meanwhile(issuer: str, subject: str) -> bool:
+    return OIDCIdentity.objects.filter(issuer=issuer, subject=subject).exists()
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:
@@ -331,7 +340,7 @@ def _second_factor_locked(user: AbstractBaseUser) -> None:
     """Changes to one user's second factor take turns. Two requests at once (a double click on
     "new recovery codes") each found no recovery-code device and each made one; with several,
     every later change of that user's second factor was a 500 (found by the 500 hunt)."""
-    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user.pk).exists()
 
 
 @transaction.atomic
@@ -339,6 +348,9 @@ def totp_device_confirm(*, device: TOTPDevice) -> list[str]:
     """The app gave a right code: it is the user's second factor from now on, replacing any
     earlier one, with a fresh set of recovery codes (returned to show once)."""
     _second_factor_locked(device.user)
+    if not TOTPDevice.objects.filter(pk=device.pk).exists():
+        # Another tab confirmed another app meanwhile, replacing this one.
+        raise TOTPDevice.DoesNotExist
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

@@ -354,7 +354,11 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return _too_many_codes(request)
         if form.is_valid():
             if device.verify_token(form.cleaned_data["code"]):
-                request.session[NEW_RECOVERY_CODES_KEY] = services.totp_device_confirm(device=device)
+                try:
+                    codes = services.totp_device_confirm(device=device)
+                except TOTPDevice.DoesNotExist:  # another tab set up another app meanwhile
+                    return redirect(_with_next("two_factor_recovery_codes", next_url))
+                request.session[NEW_RECOVERY_CODES_KEY] = codes
                 otp_login(request, device)
                 return redirect(_with_next("two_factor_recovery_codes", next_url))
             form.add_error("code", _("Deze code klopt niet. Controleer of u de QR-code van deze "
