@@ -279,25 +279,26 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         invitation = (Invitation.objects.usable().select_for_update()
                       .filter(token=_uuid_or_none(invitation_token))
                       .select_related("municipality").first())
-        if _identity_made_meanwhile(issuer, subject):
-            # The same invitation opened in two tabs: the other accepted it while this waited.
-            return oidc_login_resolve(issuer=issuer, subject=subject, claims=claims)
     if invitation is not None:
         municipality, role = invitation.municipality, (invitation.role, False)
         email = email or invitation.email
     else:
         municipality = Municipality.objects.filter(cbs_code=code).first() if code else None
-        if municipality is None:
-            raise OIDCRefused("no_municipality")
         role = role or (Role.READER, False)
-    # First logins into one municipality take turns. Side by side, two found the address free
-    # and each made an account with it (the 500 hunt made four), or two made one identity.
-    # (NO KEY: rows that only refer to the municipality, a project or an audit event, are not
-    # held up meanwhile.) Not across municipalities: the address has no unique index.
-    Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).exists()
-    if _identity_made_meanwhile(issuer, subject):
-        # The other login made it meanwhile: this is now a login of a known user.
+    if municipality is not None:
+        # First logins into one municipality take turns. Side by side, two found the address
+        # free and each made an account with it (the 500 hunt made four), or two made one
+        # identity. (NO KEY: rows that only refer to the municipality, a project or an audit
+        # event, are not held up meanwhile.) Not across municipalities: the address has no
+        # unique index.
+        Municipality.objects.select_for_update(no_key=True).filter(pk=municipality.pk).exists()
+    if OIDCIdentity.objects.filter(issuer=issuer, subject=subject).exists():
+        # Another login made this identity while this one waited for the municipality's lock
+        # or the invitation's (the same invitation opened in two tabs, which this one then
+        # found accepted): it is now a login of a known user.
         return oidc_login_resolve(issuer=issuer, subject=subject, claims=claims)
+    if municipality is None:
+        raise OIDCRefused("no_municipality")
     if _email_taken(email):
         # One person, one account: whoever has this address already logs in with a password.
         raise OIDCRefused("email_taken")
@@ -313,10 +314,6 @@ def oidc_login_resolve(*, issuer: str, subject: str, claims: dict,
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
     return user
-
-
-def _identity_made_meanwhile(issuer: str, subject: str) -> bool:
-    return OIDCIdentity.objects.filter(issuer=issuer, subject=subject).exists()
 
 
 def _uuid_or_none(value: str) -> uuid.UUID | None:

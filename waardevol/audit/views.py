@@ -87,7 +87,7 @@ def project_history_csv(request: HttpRequest, pk: int) -> HttpResponse:
         return refused
     response = _csv(selectors.project_history(project=project), _file_stem(project.name),
                     names_assessments=True)
-    # An export is recorded after the rows are read: the file does not list itself.
+    # Recorded now, before the file's rows are read; the file stops at the events before it.
     audit_record(user=request.user, kind=AuditKind.HISTORY_EXPORTED, project=project)
     return response
 
