@@ -390,54 +390,42 @@ class FirstLoginTests(BaseTestCase):
                                             claims=claims)
         self.assertEqual(again, user)
 
-    def test_a_first_login_that_another_finished_meanwhile_is_that_users_login(self):
+    def login_while_another_finishes(self, manager, method: str, **login):
+        """This login's result, and that of an identical one that finishes while this one waits
+        at `manager.method` (the lock it takes): two logins at once, made to interleave."""
         from unittest import mock
 
         from waardevol.accounts import services
 
-        claims = {"sub": "dubbel", "email": "dubbel@example.org", "gemeentecode": "GM0344"}
-        lock = Municipality.objects.select_for_update
+        login = {"issuer": "https://idp.example", **login}
+        wait = getattr(manager, method)
         other = []
 
         def meanwhile(*args, **kwargs):
-            # The other of two logins at once finished while this one waited for the lock.
             if not other:
-                other.append(None)
-                other[0] = services.oidc_login_resolve(
-                    issuer="https://idp.example", subject="dubbel", claims=claims)
-            return lock(*args, **kwargs)
+                other.append(None)  # before the call: it passes here too
+                other[0] = services.oidc_login_resolve(**login)
+            return wait(*args, **kwargs)
 
-        with mock.patch.object(Municipality.objects, "select_for_update", side_effect=meanwhile):
-            user = services.oidc_login_resolve(issuer="https://idp.example", subject="dubbel",
-                                               claims=claims)
-        self.assertEqual(user, other[0])
+        with mock.patch.object(manager, method, side_effect=meanwhile):
+            return services.oidc_login_resolve(**login), other[0]
+
+    def test_a_first_login_that_another_finished_meanwhile_is_that_users_login(self):
+        claims = {"sub": "dubbel", "email": "dubbel@example.org", "gemeentecode": "GM0344"}
+        user, other = self.login_while_another_finishes(
+            Municipality.objects, "select_for_update", subject="dubbel", claims=claims)
+        self.assertEqual(user, other)
         self.assertEqual(User.objects.filter(email="dubbel@example.org").count(), 1)
 
     def test_one_invitation_opened_in_two_tabs_is_one_login_in_both(self):
         """The second tab waited for the invitation's lock, found it accepted by the first and,
         without a municipality claim, was told it had no access (found in a review)."""
-        from unittest import mock
-
-        from waardevol.accounts import services
-
         invitation = Invitation.objects.create(municipality=self.amersfoort, role=Role.EDITOR,
                                                email="twee.tabs@amersfoort.nl",
                                                invited_by=self.charlie)
         claims = {"sub": "twee-tabs", "email": "twee.tabs@amersfoort.nl"}  # no municipality
-        usable = Invitation.objects.usable
-        first_tab = []
-
-        def meanwhile(*args, **kwargs):
-            if not first_tab:
-                first_tab.append(None)
-                first_tab[0] = services.oidc_login_resolve(
-                    issuer="https://idp.example", subject="twee-tabs", claims=claims,
-                    invitation_token=str(invitation.token))
-            return usable(*args, **kwargs)
-
-        with mock.patch.object(Invitation.objects, "usable", side_effect=meanwhile):
-            user = services.oidc_login_resolve(issuer="https://idp.example", subject="twee-tabs",
-                                               claims=claims,
-                                               invitation_token=str(invitation.token))
-        self.assertEqual(user, first_tab[0])
+        user, first_tab = self.login_while_another_finishes(
+            Invitation.objects, "usable", subject="twee-tabs", claims=claims,
+            invitation_token=str(invitation.token))
+        self.assertEqual(user, first_tab)
         self.assertEqual(user.membership.municipality, self.amersfoort)
